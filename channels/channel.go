@@ -1,0 +1,396 @@
+package channels
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/conference-irc/conference/users"
+)
+
+// Reasons a JOIN is refused.
+var (
+	ErrBanned     = errors.New("banned")
+	ErrInviteOnly = errors.New("invite only")
+	ErrBadKey     = errors.New("bad key")
+	ErrFull       = errors.New("channel is full")
+	ErrAlreadyIn  = errors.New("already a member")
+	ErrListFull   = errors.New("list is full")
+	errDead       = errors.New("channel is gone")
+)
+
+// maxInvitesKept bounds the pending invitations one channel remembers.
+const maxInvitesKept = 256
+
+// Reasons a message to the channel is refused.
+var (
+	ErrNoExternal = errors.New("no external messages")
+	ErrModerated  = errors.New("moderated")
+)
+
+// Topic is a channel's topic with who set it and when.
+type Topic struct {
+	Text  string
+	SetBy string
+	SetAt time.Time
+}
+
+// ListEntry is one mask on a ban, exception or invite list.
+type ListEntry struct {
+	Mask  string
+	SetBy string
+	SetAt time.Time
+}
+
+// Member is one client in a channel with its status.
+type Member struct {
+	Client *users.Client
+	Prefix Prefix
+}
+
+// Channel is one room. Every field is guarded by mu; no method calls out to
+// other rooms while holding it except Client methods that only take the
+// client's own lock (lock order: Registry.mu, Channel.mu, Client.mu, send
+// queue locks).
+type Channel struct {
+	name    string
+	folded  string
+	casemap users.Casemapping
+	created time.Time
+
+	mu      sync.RWMutex
+	members map[*users.Client]Prefix
+	topic   Topic
+	flags   Flags
+	key     string
+	limit   int
+	lists   [listKinds][]ListEntry
+	invited map[*users.Client]struct{}
+	dead    bool
+}
+
+func newChannel(name, folded string, cm users.Casemapping, now time.Time) *Channel {
+	return &Channel{
+		name: name, folded: folded, casemap: cm, created: now,
+		members: make(map[*users.Client]Prefix),
+		flags:   Flags(NoExternal | TopicLocked),
+	}
+}
+
+// Name is the channel's name as its creator spelled it.
+func (ch *Channel) Name() string { return ch.name }
+
+// Folded is the channel's casefolded name.
+func (ch *Channel) Folded() string { return ch.folded }
+
+// Created is when the channel came into being.
+func (ch *Channel) Created() time.Time { return ch.created }
+
+// JoinRequest is who wants in and with what.
+type JoinRequest struct {
+	Client *users.Client
+	Key    string
+	// Masks are the client's nick!user@host forms to match against lists.
+	Masks []string
+}
+
+// join adds the client after checking the channel's rules.
+func (ch *Channel) join(req JoinRequest) (Prefix, error) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.dead {
+		return 0, errDead
+	}
+	if _, ok := ch.members[req.Client]; ok {
+		return 0, ErrAlreadyIn
+	}
+	_, invited := ch.invited[req.Client]
+	if err := ch.admitLocked(req, invited); err != nil {
+		return 0, err
+	}
+	delete(ch.invited, req.Client)
+	var p Prefix
+	if len(ch.members) == 0 {
+		p = Op
+	}
+	ch.members[req.Client] = p
+	return p, nil
+}
+
+func (ch *Channel) admitLocked(req JoinRequest, invited bool) error {
+	if ch.flags.Has(InviteOnly) && !invited && !ch.matchesLocked(Invexes, req.Masks) {
+		return ErrInviteOnly
+	}
+	if !invited && ch.matchesLocked(Bans, req.Masks) && !ch.matchesLocked(Exceptions, req.Masks) {
+		return ErrBanned
+	}
+	if ch.key != "" && req.Key != ch.key {
+		return ErrBadKey
+	}
+	if ch.limit > 0 && len(ch.members) >= ch.limit && !invited {
+		return ErrFull
+	}
+	return nil
+}
+
+func (ch *Channel) matchesLocked(kind ListKind, masks []string) bool {
+	for _, e := range ch.lists[kind] {
+		for _, m := range masks {
+			if MatchMask(ch.casemap, e.Mask, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// remove takes c out; it reports whether c was a member and whether the
+// channel is now empty (and so dead).
+func (ch *Channel) remove(c *users.Client) (wasMember, empty bool) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if _, ok := ch.members[c]; !ok {
+		return false, len(ch.members) == 0
+	}
+	delete(ch.members, c)
+	if len(ch.members) == 0 {
+		ch.dead = true
+	}
+	return true, ch.dead
+}
+
+func (ch *Channel) isDead() bool {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.dead
+}
+
+// MemberCount is how many clients are in the channel.
+func (ch *Channel) MemberCount() int {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return len(ch.members)
+}
+
+// PrefixOf returns c's status and whether c is a member.
+func (ch *Channel) PrefixOf(c *users.Client) (Prefix, bool) {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	p, ok := ch.members[c]
+	return p, ok
+}
+
+// ForEachMember calls f for every member under the channel's read lock. f
+// must not block nor take any lock but a client's or a send queue's.
+func (ch *Channel) ForEachMember(f func(c *users.Client, p Prefix)) {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	for c, p := range ch.members {
+		f(c, p)
+	}
+}
+
+// Members returns a copy of the member list.
+func (ch *Channel) Members() []Member {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	out := make([]Member, 0, len(ch.members))
+	for c, p := range ch.members {
+		out = append(out, Member{Client: c, Prefix: p})
+	}
+	return out
+}
+
+// CanSend checks whether c may speak in the channel: +n keeps outsiders
+// out, +m needs voice, a ban (without exception) silences. masks is called
+// only when the ban list is not empty.
+func (ch *Channel) CanSend(c *users.Client, masks func() []string) error {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	p, member := ch.members[c]
+	switch {
+	case !member && ch.flags.Has(NoExternal):
+		return ErrNoExternal
+	case ch.flags.Has(Moderated) && !p.AtLeast(Voice):
+		return ErrModerated
+	case len(ch.lists[Bans]) > 0 && !p.AtLeast(Voice):
+		m := masks()
+		if ch.matchesLocked(Bans, m) && !ch.matchesLocked(Exceptions, m) {
+			return ErrBanned
+		}
+	}
+	return nil
+}
+
+// IsBanned reports whether any of masks is banned without exception.
+func (ch *Channel) IsBanned(masks []string) bool {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.matchesLocked(Bans, masks) && !ch.matchesLocked(Exceptions, masks)
+}
+
+// Topic returns the current topic.
+func (ch *Channel) Topic() Topic {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.topic
+}
+
+// SetTopic replaces the topic.
+func (ch *Channel) SetTopic(t Topic) {
+	ch.mu.Lock()
+	ch.topic = t
+	ch.mu.Unlock()
+}
+
+// Flags returns the parameterless modes set.
+func (ch *Channel) Flags() Flags {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.flags
+}
+
+// SetFlag sets or clears one parameterless mode; it reports a change.
+func (ch *Channel) SetFlag(f Flag, on bool) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.flags.Has(f) == on {
+		return false
+	}
+	if on {
+		ch.flags |= Flags(f)
+	} else {
+		ch.flags &^= Flags(f)
+	}
+	return true
+}
+
+// Key is the channel key ("" when none).
+func (ch *Channel) Key() string {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.key
+}
+
+// SetKey sets (or with "" clears) the key; it reports a change.
+func (ch *Channel) SetKey(key string) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.key == key {
+		return false
+	}
+	ch.key = key
+	return true
+}
+
+// Limit is the member limit (0 when none).
+func (ch *Channel) Limit() int {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return ch.limit
+}
+
+// SetLimit sets (or with 0 clears) the member limit; it reports a change.
+func (ch *Channel) SetLimit(n int) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.limit == n {
+		return false
+	}
+	ch.limit = n
+	return true
+}
+
+// List returns a copy of one mask list.
+func (ch *Channel) List(kind ListKind) []ListEntry {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	return append([]ListEntry(nil), ch.lists[kind]...)
+}
+
+// AddToList adds a mask unless an equal one is there; it reports a change,
+// or ErrListFull when the list already holds max entries.
+func (ch *Channel) AddToList(kind ListKind, e ListEntry, max int) (bool, error) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	for _, old := range ch.lists[kind] {
+		if ch.casemap.Equal(old.Mask, e.Mask) {
+			return false, nil
+		}
+	}
+	if len(ch.lists[kind]) >= max {
+		return false, ErrListFull
+	}
+	ch.lists[kind] = append(ch.lists[kind], e)
+	return true, nil
+}
+
+// RemoveFromList removes a mask; it returns the mask as stored and whether
+// it was there.
+func (ch *Channel) RemoveFromList(kind ListKind, mask string) (string, bool) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	list := ch.lists[kind]
+	for i, old := range list {
+		if ch.casemap.Equal(old.Mask, mask) {
+			ch.lists[kind] = append(list[:i:i], list[i+1:]...)
+			return old.Mask, true
+		}
+	}
+	return "", false
+}
+
+// SetPrefix grants or removes a status from a member; it reports whether
+// the member exists and whether anything changed.
+func (ch *Channel) SetPrefix(c *users.Client, p Prefix, on bool) (member, changed bool) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	old, ok := ch.members[c]
+	if !ok {
+		return false, false
+	}
+	now := old &^ p
+	if on {
+		now = old | p
+	}
+	ch.members[c] = now
+	return true, now != old
+}
+
+// Invite lets c in past +i (and +l, and bans) once.
+func (ch *Channel) Invite(c *users.Client) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if ch.invited == nil {
+		ch.invited = make(map[*users.Client]struct{})
+	}
+	if len(ch.invited) >= maxInvitesKept {
+		for k := range ch.invited {
+			delete(ch.invited, k)
+			break
+		}
+	}
+	ch.invited[c] = struct{}{}
+}
+
+// ModeString renders the current modes for RPL_CHANNELMODEIS; the key and
+// limit values are included only when showParams is true (members).
+func (ch *Channel) ModeString(showParams bool) (modes string, params []string) {
+	ch.mu.RLock()
+	defer ch.mu.RUnlock()
+	out := []byte{'+'}
+	out = append(out, ch.flags.Letters()...)
+	if ch.key != "" {
+		out = append(out, 'k')
+		if showParams {
+			params = append(params, ch.key)
+		}
+	}
+	if ch.limit > 0 {
+		out = append(out, 'l')
+		if showParams {
+			params = append(params, itoa(ch.limit))
+		}
+	}
+	return string(out), params
+}

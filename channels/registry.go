@@ -1,0 +1,100 @@
+// Package channels knows which rooms exist: each channel's topic, modes,
+// key, limit, ban/exception/invite lists and members with their status, and
+// the registry from casefolded name to channel.
+package channels
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/conference-irc/conference/users"
+)
+
+// Registry maps casefolded channel names to channels.
+//
+// Lock order: Registry.mu before Channel.mu. A channel that loses its last
+// member is marked dead under its own lock and then removed here; a JOIN
+// that finds a dead channel replaces it, so no one ever joins a ghost.
+type Registry struct {
+	casemap users.Casemapping
+	mu      sync.RWMutex
+	byName  map[string]*Channel
+}
+
+// NewRegistry makes an empty registry comparing names with casemap.
+func NewRegistry(casemap users.Casemapping) *Registry {
+	return &Registry{casemap: casemap, byName: make(map[string]*Channel)}
+}
+
+// Get finds a channel by name, or nil.
+func (r *Registry) Get(name string) *Channel {
+	folded := r.casemap.Fold(name)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byName[folded]
+}
+
+// Join puts the client in the named channel, creating it (with the client
+// as op) when it does not exist. It reports the channel, the status the
+// client got, and whether the channel was created.
+func (r *Registry) Join(name string, req JoinRequest, now time.Time) (ch *Channel, p Prefix, created bool, err error) {
+	folded := r.casemap.Fold(name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		ch = r.byName[folded]
+		created = false
+		if ch == nil || ch.isDead() {
+			ch = newChannel(name, folded, r.casemap, now)
+			r.byName[folded] = ch
+			created = true
+		}
+		// A concurrent last PART can kill ch between the check and the
+		// join; the next round replaces it.
+		if p, err = ch.join(req); err != errDead {
+			break
+		}
+	}
+	if err != nil {
+		if created {
+			delete(r.byName, folded)
+		}
+		return nil, 0, false, err
+	}
+	return ch, p, created, nil
+}
+
+// Part takes the client out of the channel and drops the channel when it
+// is left empty; it reports whether the client was a member.
+func (r *Registry) Part(ch *Channel, c *users.Client) bool {
+	wasMember, empty := ch.remove(c)
+	if empty {
+		r.mu.Lock()
+		if r.byName[ch.folded] == ch && ch.isDead() {
+			delete(r.byName, ch.folded)
+		}
+		r.mu.Unlock()
+	}
+	return wasMember
+}
+
+// Count is how many channels exist.
+func (r *Registry) Count() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.byName)
+}
+
+// All returns every channel, in no particular order.
+func (r *Registry) All() []*Channel {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Channel, 0, len(r.byName))
+	for _, ch := range r.byName {
+		out = append(out, ch)
+	}
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

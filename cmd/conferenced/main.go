@@ -1,0 +1,204 @@
+// Command conferenced is the conference IRC server: it reads its
+// configuration, listens (port 531 by default), and serves clients until
+// SIGTERM or SIGINT; SIGHUP reloads the configuration.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/server"
+)
+
+// shutdownGrace is how long clients get to receive their ERROR line.
+const shutdownGrace = 5 * time.Second
+
+// listFlag collects a flag that may repeat.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// options are the parsed command line.
+type options struct {
+	configFile  string
+	listen      listFlag
+	checkConfig bool
+	printConfig bool
+	version     bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "genpasswd" {
+		return genpasswd(stdin, stdout, stderr)
+	}
+	opts, err := parseFlags(args, stderr)
+	if err != nil {
+		return 2
+	}
+	if opts.version {
+		fmt.Fprintln(stdout, server.Version)
+		return 0
+	}
+	load := func() (*conf.Config, error) { return conf.Load(opts.loadOptions()) }
+	cfg, err := load()
+	if opts.checkConfig {
+		return checkConfig(err, stdout, stderr)
+	}
+	if err != nil {
+		printProblems(stderr, err)
+		return 1
+	}
+	if opts.printConfig {
+		out, err := cfg.YAML()
+		if err != nil {
+			fmt.Fprintln(stderr, "print config:", err)
+			return 1
+		}
+		stdout.Write(out)
+		return 0
+	}
+	return serve(cfg, load, stderr)
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("conferenced", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{}
+	fs.StringVar(&o.configFile, "config", "", "YAML configuration `file` (default: embedded defaults only)")
+	fs.Var(&o.listen, "listen", "listen on `addr` (may repeat; replaces the configured listeners)")
+	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the configuration, print problems, exit non-zero on any")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as YAML and exit")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash)")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return nil, errors.New("unexpected argument")
+	}
+	return o, nil
+}
+
+func (o *options) loadOptions() conf.Options {
+	opts := conf.Options{File: o.configFile}
+	if len(o.listen) > 0 {
+		opts.Flags = map[string]any{"listen": []string(o.listen)}
+	}
+	return opts
+}
+
+func printProblems(w io.Writer, err error) {
+	for _, p := range conf.Problems(err) {
+		fmt.Fprintln(w, p)
+	}
+}
+
+func checkConfig(err error, stdout, stderr io.Writer) int {
+	if err != nil {
+		printProblems(stderr, err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "configuration OK")
+	return 0
+}
+
+// genpasswd reads one password line and prints its bcrypt hash.
+func genpasswd(stdin io.Reader, stdout, stderr io.Writer) int {
+	fmt.Fprint(stderr, "password: ")
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		fmt.Fprintln(stderr, "\ngenpasswd: no password read")
+		return 1
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		fmt.Fprintln(stderr, "\ngenpasswd: empty password")
+		return 1
+	}
+	hash, err := conf.HashPassword(pw)
+	if err != nil {
+		fmt.Fprintln(stderr, "\ngenpasswd:", err)
+		return 1
+	}
+	fmt.Fprintln(stderr)
+	fmt.Fprintln(stdout, hash)
+	return 0
+}
+
+// serve runs the server until a stop signal, DIE or RESTART.
+func serve(cfg *conf.Config, load func() (*conf.Config, error), stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	raiseFileLimit(log)
+	stop := make(chan string, 1)
+	var restart atomic.Bool
+	srv, err := server.New(server.Options{
+		Config: cfg, Reload: load, Logger: log,
+		Die: func(reason string) { trySend(stop, reason) },
+		Restart: func(reason string) {
+			restart.Store(true)
+			trySend(stop, reason)
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	go srv.Serve()
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	reason := waitForStop(srv, signals, stop, log)
+	srv.Shutdown(reason, shutdownGrace)
+	if restart.Load() {
+		return reexec(log)
+	}
+	return 0
+}
+
+func trySend(ch chan string, v string) {
+	select {
+	case ch <- v:
+	default:
+	}
+}
+
+func waitForStop(srv *server.Server, signals chan os.Signal, stop chan string, log *slog.Logger) string {
+	for {
+		select {
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				log.Info("SIGHUP: reloading configuration")
+				_ = srv.Rehash() // Rehash logs a refusal; the old config stays.
+				continue
+			}
+			log.Info("stopping", "signal", sig.String())
+			return "Server shutting down"
+		case reason := <-stop:
+			return reason
+		}
+	}
+}

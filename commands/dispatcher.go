@@ -1,0 +1,145 @@
+// Package commands is the dispatcher: one table from command name to handler
+// with its rules (minimum parameters, registration, oper rights), the
+// handlers grouped by topic in one file each, the numerics, and the single
+// reply path through which every answer to a client goes.
+package commands
+
+import (
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"github.com/conference-irc/conference/channels"
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/users"
+)
+
+// Hooks are what the dispatcher asks of the process around it. Nil hooks
+// make the matching commands answer that the feature is unavailable.
+type Hooks struct {
+	// Rehash reloads the configuration; a non-nil error means the old one
+	// stays in force.
+	Rehash func() error
+	// Die stops the server.
+	Die func(reason string)
+	// Restart re-executes the server in place.
+	Restart func(reason string)
+}
+
+// Options configure a Dispatcher.
+type Options struct {
+	Config  *conf.Config
+	Users   *users.Registry
+	Clock   func() time.Time
+	Random  io.Reader
+	Hooks   Hooks
+	Version string
+	Logger  *slog.Logger
+}
+
+// Dispatcher routes parsed lines to handlers and holds the state they share.
+type Dispatcher struct {
+	cfg      atomic.Pointer[conf.Config]
+	users    *users.Registry
+	channels *channels.Registry
+	clock    func() time.Time
+	started  time.Time
+	hooks    Hooks
+	version  string
+	log      *slog.Logger
+	table    map[string]*command
+	idPrefix string
+	idSeq    atomic.Uint64
+	ignored  atomic.Uint64
+}
+
+// New makes a dispatcher with its command table.
+func New(opts Options) (*Dispatcher, error) {
+	seed := make([]byte, 6)
+	if _, err := io.ReadFull(opts.Random, seed); err != nil {
+		return nil, err
+	}
+	d := &Dispatcher{
+		users:    opts.Users,
+		channels: channels.NewRegistry(opts.Users.Casemapping()),
+		clock:    opts.Clock,
+		hooks:    opts.Hooks,
+		version:  opts.Version,
+		log:      opts.Logger,
+		idPrefix: hex.EncodeToString(seed),
+	}
+	d.started = d.clock()
+	d.cfg.Store(opts.Config)
+	d.table = buildTable()
+	return d, nil
+}
+
+// Config is the configuration in force.
+func (d *Dispatcher) Config() *conf.Config { return d.cfg.Load() }
+
+// SetConfig swaps in a new configuration snapshot (after a reload).
+func (d *Dispatcher) SetConfig(c *conf.Config) { d.cfg.Store(c) }
+
+// Users is the registry of connected clients.
+func (d *Dispatcher) Users() *users.Registry { return d.users }
+
+// Channels is the registry of channels.
+func (d *Dispatcher) Channels() *channels.Registry { return d.channels }
+
+// newMsgID returns an identifier unique on this server: a random prefix
+// chosen at start and a counter.
+func (d *Dispatcher) newMsgID() string {
+	return d.idPrefix + strconv.FormatUint(d.idSeq.Add(1), 36)
+}
+
+// Connected records a new connection.
+func (d *Dispatcher) Connected(c *users.Client) { d.users.Add(c) }
+
+// Dispatch runs one parsed line from c through the table and sends every
+// reply through c's reply path.
+func (d *Dispatcher) Dispatch(c *users.Client, msg *irc.Message) {
+	req := d.newRequest(c, msg)
+	defer req.flush()
+	cmd, ok := d.table[msg.Command]
+	if !ok {
+		if c.Registered() {
+			req.Numeric(ERR_UNKNOWNCOMMAND, msg.Command, "Unknown command")
+		} else {
+			req.Numeric(ERR_NOTREGISTERED, "You have not registered")
+		}
+		return
+	}
+	cmd.count.Add(1)
+	switch {
+	case !cmd.preReg && !c.Registered():
+		req.Numeric(ERR_NOTREGISTERED, "You have not registered")
+	case len(req.Params) < cmd.minParams:
+		req.Numeric(ERR_NEEDMOREPARAMS, msg.Command, "Not enough parameters")
+	case cmd.oper && !c.Identity().Modes.Has(users.ModeOperator):
+		req.Numeric(ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator")
+	default:
+		cmd.handler(req)
+	}
+}
+
+// Ignore counts a line that could not be parsed.
+func (d *Dispatcher) Ignore() { d.ignored.Add(1) }
+
+// InputTooLong answers a line that exceeded the length limits.
+func (d *Dispatcher) InputTooLong(c *users.Client) {
+	req := d.newRequest(c, &irc.Message{Command: "*"})
+	req.Numeric(ERR_INPUTTOOLONG, "Input line was too long")
+	req.flush()
+}
+
+// InvalidUTF8 refuses a line that is not UTF-8 on a UTF8ONLY server.
+func (d *Dispatcher) InvalidUTF8(c *users.Client, command string) {
+	req := d.newRequest(c, &irc.Message{Command: command})
+	req.Fail(command, "INVALID_UTF8", "Message rejected, your message contained invalid UTF-8")
+	req.flush()
+}

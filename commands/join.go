@@ -1,0 +1,173 @@
+package commands
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/conference-irc/conference/channels"
+	"github.com/conference-irc/conference/users"
+)
+
+// validChannelName reports whether name may name a channel: '#' first, no
+// spaces, commas, BEL or control characters, at most maxLen bytes.
+func validChannelName(name string, maxLen int) bool {
+	if len(name) < 2 || len(name) > maxLen || name[0] != '#' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		if c := name[i]; c <= ' ' || c == ',' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// clientMasks are the forms of c's identity that bans and invite
+// exceptions are matched against.
+func clientMasks(c *users.Client) []string {
+	id := c.Identity()
+	masks := []string{id.Nick + "!" + id.User + "@" + id.Host}
+	if ip := c.IP().String(); ip != id.Host {
+		masks = append(masks, id.Nick+"!"+id.User+"@"+ip)
+	}
+	return masks
+}
+
+func handleJOIN(r *Request) {
+	if r.Params[0] == "0" {
+		for _, room := range r.Client.Rooms() {
+			r.d.part(r, room.(*channels.Channel), "")
+		}
+		return
+	}
+	names := strings.Split(r.Params[0], ",")
+	var keys []string
+	if len(r.Params) > 1 {
+		keys = strings.Split(r.Params[1], ",")
+	}
+	maxChannels := r.Config.Limits.Channels
+	for i, name := range names {
+		if i >= maxChannels {
+			r.Numeric(ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
+			break
+		}
+		key := ""
+		if i < len(keys) {
+			key = keys[i]
+		}
+		r.d.join(r, name, key)
+	}
+}
+
+// join puts the requester in one channel and tells everyone.
+func (d *Dispatcher) join(r *Request, name, key string) {
+	c := r.Client
+	if !validChannelName(name, r.Config.Limits.ChannelLen) {
+		r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
+		return
+	}
+	if c.RoomCount() >= r.Config.Limits.Channels {
+		if ch := d.channels.Get(name); ch == nil || !isMember(ch, c) {
+			r.Numeric(ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
+		}
+		return
+	}
+	ch, _, _, err := d.channels.Join(name, channels.JoinRequest{Client: c, Key: key, Masks: clientMasks(c)}, r.Now)
+	if err != nil {
+		d.joinRefused(r, name, err)
+		return
+	}
+	c.AddRoom(ch)
+	id := c.Identity()
+	plain := NewRelay(Msg{Source: id.Source(), Command: "JOIN", Params: []string{ch.Name()}, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
+	account := id.Account
+	if account == "" {
+		account = "*"
+	}
+	extended := NewRelay(plain.Msg)
+	extended.Params = []string{ch.Name(), account, id.Realname}
+	pick := func(m *users.Client) *Relay {
+		if m.HasCap(users.CapExtendedJoin) {
+			return extended
+		}
+		return plain
+	}
+	r.SendRelay(pick(c))
+	ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
+		if m != c {
+			pick(m).SendTo(m)
+		}
+	})
+	if t := ch.Topic(); t.Text != "" {
+		sendTopic(r, ch, t)
+	}
+	if !c.HasCap(users.CapNoImplicitNames) {
+		sendNames(r, ch)
+	}
+}
+
+func (d *Dispatcher) joinRefused(r *Request, name string, err error) {
+	switch {
+	case errors.Is(err, channels.ErrAlreadyIn):
+	case errors.Is(err, channels.ErrBanned):
+		r.Numeric(ERR_BANNEDFROMCHAN, name, "Cannot join channel (+b)")
+	case errors.Is(err, channels.ErrInviteOnly):
+		r.Numeric(ERR_INVITEONLYCHAN, name, "Cannot join channel (+i)")
+	case errors.Is(err, channels.ErrBadKey):
+		r.Numeric(ERR_BADCHANNELKEY, name, "Cannot join channel (+k)")
+	case errors.Is(err, channels.ErrFull):
+		r.Numeric(ERR_CHANNELISFULL, name, "Cannot join channel (+l)")
+	default:
+		r.Numeric(ERR_UNKNOWNERROR, "JOIN", name, err.Error())
+	}
+}
+
+func isMember(ch *channels.Channel, c *users.Client) bool {
+	_, ok := ch.PrefixOf(c)
+	return ok
+}
+
+func handlePART(r *Request) {
+	reason := ""
+	if len(r.Params) > 1 {
+		reason = truncate(r.Params[1], r.Config.Limits.KickLen)
+	}
+	for _, name := range strings.Split(r.Params[0], ",") {
+		ch := r.d.channels.Get(name)
+		if ch == nil {
+			r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
+			continue
+		}
+		if !isMember(ch, r.Client) {
+			r.Numeric(ERR_NOTONCHANNEL, name, "You're not on that channel")
+			continue
+		}
+		r.d.part(r, ch, reason)
+	}
+}
+
+// part tells the channel that the requester leaves, then takes it out.
+func (d *Dispatcher) part(r *Request, ch *channels.Channel, reason string) {
+	c := r.Client
+	id := c.Identity()
+	params := []string{ch.Name()}
+	if reason != "" {
+		params = append(params, reason)
+	}
+	relay := NewRelay(Msg{Source: id.Source(), Command: "PART", Params: params, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
+	d.broadcast(r, ch, relay)
+	d.channels.Part(ch, c)
+	c.RemoveRoom(ch)
+}
+
+// broadcast sends relay to every member of ch, the requester's copy going
+// through its reply path.
+func (d *Dispatcher) broadcast(r *Request, ch *channels.Channel, relay *Relay) {
+	ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
+		if m == r.Client {
+			r.SendRelay(relay)
+		} else {
+			relay.SendTo(m)
+		}
+	})
+}

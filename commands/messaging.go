@@ -1,0 +1,142 @@
+package commands
+
+import (
+	"errors"
+	"strings"
+
+	"gopkg.in/irc.v4"
+
+	"github.com/conference-irc/conference/channels"
+	"github.com/conference-irc/conference/users"
+)
+
+func handlePRIVMSG(r *Request) { deliver(r, false) }
+
+func handleNOTICE(r *Request) { deliver(r, true) }
+
+// deliver sends a PRIVMSG or NOTICE to each target. NOTICE never answers
+// with an error, as the protocol requires.
+func deliver(r *Request, notice bool) {
+	fail := func(code string, params ...string) {
+		if !notice {
+			r.Numeric(code, params...)
+		}
+	}
+	if len(r.Params) == 0 || r.Params[0] == "" {
+		fail(ERR_NORECIPIENT, "No recipient given ("+r.Command+")")
+		return
+	}
+	if len(r.Params) < 2 || r.Params[1] == "" {
+		fail(ERR_NOTEXTTOSEND, "No text to send")
+		return
+	}
+	text := r.Params[1]
+	targets := strings.Split(r.Params[0], ",")
+	if len(targets) > r.Config.Limits.Targets {
+		fail(ERR_TOOMANYTARGETS, targets[r.Config.Limits.Targets], "Too many targets")
+		targets = targets[:r.Config.Limits.Targets]
+	}
+	r.Client.Touch(r.Now)
+	id := r.Client.Identity()
+	for _, target := range targets {
+		msg := Msg{Source: id.Source(), Command: r.Command, Params: []string{target, text}, Time: r.Now,
+			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
+			ClientTags: clientTags(r)}
+		if strings.IndexByte(channelPrefixes, target[0]) >= 0 && strings.IndexByte(target, '#') >= 0 {
+			toChannel(r, target, msg, fail)
+		} else {
+			toNick(r, target, msg, notice, fail)
+		}
+	}
+}
+
+// channelPrefixes are the characters a channel target may start with: the
+// channel type, or a STATUSMSG prefix in front of it.
+const channelPrefixes = "#" + channels.StatusMSGISupport
+
+func toChannel(r *Request, target string, msg Msg, fail func(string, ...string)) {
+	name := target
+	var minRank channels.Prefix
+	for len(name) > 0 && name[0] != '#' {
+		if p, ok := channels.PrefixBySymbol(name[0]); ok && (minRank == 0 || p < minRank) {
+			minRank = p
+		}
+		name = name[1:]
+	}
+	ch := r.d.channels.Get(name)
+	if ch == nil {
+		fail(ERR_NOSUCHCHANNEL, name, "No such channel")
+		return
+	}
+	if err := ch.CanSend(r.Client, func() []string { return clientMasks(r.Client) }); err != nil {
+		fail(ERR_CANNOTSENDTOCHAN, ch.Name(), cannotSendReason(err))
+		return
+	}
+	msg.Params[0] = target
+	relay := NewRelay(msg)
+	sender := r.Client
+	echo := sender.HasCap(users.CapEchoMessage)
+	ch.ForEachMember(func(m *users.Client, p channels.Prefix) {
+		if minRank != 0 && !p.AtLeast(minRank) {
+			return
+		}
+		if m != sender {
+			relay.SendTo(m)
+		}
+	})
+	if echo {
+		r.SendRelay(relay)
+	}
+}
+
+func cannotSendReason(err error) string {
+	switch {
+	case errors.Is(err, channels.ErrNoExternal):
+		return "Cannot send to channel (no external messages)"
+	case errors.Is(err, channels.ErrModerated):
+		return "Cannot send to channel (+m)"
+	case errors.Is(err, channels.ErrBanned):
+		return "Cannot send to channel (you're banned)"
+	}
+	return "Cannot send to channel"
+}
+
+func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, ...string)) {
+	to := r.d.users.Find(target)
+	if to == nil || !to.Registered() {
+		fail(ERR_NOSUCHNICK, target, "No such nick/channel")
+		return
+	}
+	msg.Params[0] = to.Nick()
+	relay := NewRelay(msg)
+	relay.SendTo(to)
+	if r.Client.HasCap(users.CapEchoMessage) {
+		r.SendRelay(relay)
+	}
+	if away := to.Identity().Away; away != "" && !notice {
+		r.Numeric(RPL_AWAY, to.Nick(), away)
+	}
+}
+
+// clientTags returns the client-only tags (those starting with '+') the
+// sender attached, encoded for relaying; "" when none.
+func clientTags(r *Request) string {
+	if len(r.Tags) == 0 || !r.Client.HasCap(users.CapMessageTags) {
+		return ""
+	}
+	var b strings.Builder
+	for k, v := range r.Tags {
+		if len(k) < 2 || k[0] != '+' {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(k)
+		if v != "" {
+			b.WriteByte('=')
+			b.WriteString(irc.EncodeTagValue(v))
+		}
+	}
+	return b.String()
+}

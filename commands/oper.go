@@ -1,0 +1,78 @@
+package commands
+
+import (
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/users"
+)
+
+func handleOPER(r *Request) {
+	name, password := r.Params[0], r.Params[1]
+	var match *conf.Operator
+	for i := range r.Config.Operators {
+		if r.Config.Operators[i].Name == name {
+			match = &r.Config.Operators[i]
+			break
+		}
+	}
+	if match == nil || !conf.CheckPassword(match.Password, password) {
+		r.Numeric(ERR_PASSWDMISMATCH, "Password incorrect")
+		return
+	}
+	if !r.d.operHostAllowed(r.Client, match.Hosts) {
+		r.Numeric(ERR_NOOPERHOST, "No O-lines for your host")
+		return
+	}
+	var added bool
+	r.Client.Update(func(id *users.Identity) {
+		added = !id.Modes.Has(users.ModeOperator)
+		id.Modes |= users.UserModes(users.ModeOperator)
+	})
+	r.Numeric(RPL_YOUREOPER, "You are now an IRC operator")
+	if added {
+		id := r.Client.Identity()
+		r.Send(&Msg{Source: id.Source(), Command: "MODE", Params: []string{id.Nick, "+o"}})
+	}
+	r.d.log.Info("oper up", "nick", r.Client.Nick(), "oper", name, "ip", r.Client.IP().String())
+}
+
+// operHostAllowed checks the client against an operator's host masks
+// (user@host, matched against both the shown host and the IP).
+func (d *Dispatcher) operHostAllowed(c *users.Client, masks []string) bool {
+	if len(masks) == 0 {
+		return true
+	}
+	id := c.Identity()
+	cm := d.users.Casemapping()
+	forms := []string{id.User + "@" + id.Host, id.User + "@" + c.IP().String()}
+	for _, m := range masks {
+		for _, f := range forms {
+			if matchMask(cm, m, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func handleREHASH(r *Request) {
+	if r.d.hooks.Rehash == nil {
+		r.Fail("REHASH", "UNAVAILABLE", "Rehash is not available")
+		return
+	}
+	r.Numeric(RPL_REHASHING, "conference.yaml", "Rehashing")
+	if err := r.d.hooks.Rehash(); err != nil {
+		r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+firstLine(err.Error()))
+		return
+	}
+	r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
+}
+
+// firstLine cuts a multi-line error to its first line for IRC.
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' || s[i] == '\r' {
+			return s[:i]
+		}
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/conference-irc/conference/users"
+)
+
+// writeTimeout bounds one write to a client that stopped reading; the send
+// queue limit usually disconnects it first.
+const writeTimeout = 60 * time.Second
+
+// conn is one client connection: the reader loop runs in serve; a writer
+// goroutine exists only while there is something queued to write.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	client *users.Client
+	host   string
+
+	mu       sync.Mutex
+	queue    [][]byte
+	spare    [][]byte
+	queued   int
+	writing  bool
+	closing  bool
+	hangup   bool // close the socket once the queue is written
+	reason   string
+	sendqMax int
+}
+
+// Send queues a line; past the send queue limit the client is cut off.
+func (c *conn) Send(line []byte) {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	if c.queued+len(line) > c.sendqMax {
+		c.closing = true
+		c.reason = "SendQ exceeded"
+		c.queue, c.queued = nil, 0
+		c.mu.Unlock()
+		c.nc.Close()
+		return
+	}
+	c.queue = append(c.queue, line)
+	c.queued += len(line)
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// Close sends ERROR with the reason, then hangs up once it is written.
+func (c *conn) Close(reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return
+	}
+	c.closing, c.hangup, c.reason = true, true, reason
+	line := []byte("ERROR :Closing Link: " + c.host + " (" + reason + ")\r\n")
+	c.queue = append(c.queue, line)
+	c.startWriterLocked()
+}
+
+// closeReason is why the connection is closing ("" while it is not).
+func (c *conn) closeReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reason
+}
+
+func (c *conn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
+}
+
+func (c *conn) startWriterLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
+// writeLoop drains the queue with one writev per batch until it is empty.
+func (c *conn) writeLoop() {
+	for {
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			c.writing = false
+			hangup := c.hangup
+			c.mu.Unlock()
+			if hangup {
+				c.nc.Close()
+			}
+			return
+		}
+		batch := c.queue
+		c.queue, c.spare = c.spare[:0], nil
+		c.queued = 0
+		c.mu.Unlock()
+
+		c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+		bufs := net.Buffers(batch)
+		_, err := bufs.WriteTo(c.nc)
+		clear(batch)
+
+		c.mu.Lock()
+		c.spare = batch[:0]
+		if err != nil {
+			c.closing = true
+			if c.reason == "" {
+				c.reason = writeErrorReason(err)
+			}
+			c.queue, c.writing = nil, false
+			c.mu.Unlock()
+			c.nc.Close()
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+func writeErrorReason(err error) string {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return "Write timeout"
+	}
+	return "Write error"
+}
+
+// serve is the connection's reader loop; it returns when the client is gone.
+func (c *conn) serve() {
+	s := c.srv
+	defer s.forget(c)
+	lr := newLineReader(c.nc)
+	cfg := s.disp.Config()
+	// Connection timing uses the wall clock: socket deadlines live there.
+	now := time.Now()
+	var bucket *tokenBucket
+	if !c.client.Exempt() {
+		bucket = newTokenBucket(cfg.Flood.Rate, cfg.Flood.Burst, now)
+	}
+	t := newTimeouts(now, cfg.Timeouts.Registration)
+	reason := ""
+	for reason == "" && !c.isClosing() {
+		reason = c.readOne(lr, bucket, t)
+	}
+	if r := c.closeReason(); r != "" {
+		reason = r
+	}
+	c.Close(reason)
+	s.disp.Quit(c.client, reason)
+}
+
+// readOne reads, checks, throttles and dispatches one line; it returns a
+// reason when the connection must end.
+func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string {
+	s := c.srv
+	cfg := s.disp.Config()
+	c.nc.SetReadDeadline(t.deadline(c.client.Registered(), cfg.Timeouts))
+	line, err := lr.next()
+	if err != nil {
+		return c.readFailed(err, t, cfg.Timeouts.Ping)
+	}
+	t.heard(time.Now())
+	msg, err := parseLine(line)
+	switch {
+	case errors.Is(err, errEmptyLine):
+		return ""
+	case errors.Is(err, errTagsTooLong), errors.Is(err, errBodyTooLong):
+		s.disp.InputTooLong(c.client)
+		return ""
+	case err != nil:
+		s.disp.Ignore()
+		return ""
+	}
+	if cfg.Server.UTF8Only && !utf8.Valid(line) {
+		s.disp.InvalidUTF8(c.client, msg.Command)
+		return ""
+	}
+	if bucket != nil {
+		if wait := bucket.take(time.Now()); wait > 0 {
+			if !c.readAhead(lr, wait, cfg.Flood.RecvQ) {
+				return "Excess Flood"
+			}
+		}
+	}
+	s.disp.Dispatch(c.client, msg)
+	return ""
+}
+
+// readFailed turns a read error into a close reason, or sends a PING
+// when a registered client has been quiet for a ping interval.
+func (c *conn) readFailed(err error, t *timeouts, ping time.Duration) string {
+	switch {
+	case errors.Is(err, errLineTooLong):
+		c.srv.disp.InputTooLong(c.client)
+		return ""
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if !c.client.Registered() {
+			return "Registration timed out"
+		}
+		if t.pinged {
+			return "Ping timeout: " + strconv.Itoa(int(ping.Seconds())) + " seconds"
+		}
+		t.pinged = true
+		c.Send([]byte("PING :" + c.srv.disp.Config().Server.Name + "\r\n"))
+		return ""
+	}
+	if r := c.closeReason(); r != "" {
+		return r
+	}
+	return "Connection closed"
+}
+
+// readAhead waits out a flood delay while still reading, so that a client
+// far past its budget is noticed: more than recvq unprocessed bytes ends it.
+func (c *conn) readAhead(lr *lineReader, wait time.Duration, recvq int) bool {
+	until := time.Now().Add(wait)
+	c.nc.SetReadDeadline(until)
+	for {
+		err := lr.fill(recvq)
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return true
+		case errors.Is(err, errBufferFull):
+			return false
+		default:
+			// The read side failed; let the next read report it.
+			return true
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"gopkg.in/irc.v4"
+)
+
+// Reasons a line is not dispatched.
+var (
+	errEmptyLine   = errors.New("empty line")
+	errBadLine     = errors.New("malformed line")
+	errTagsTooLong = errors.New("tags too long")
+	errBodyTooLong = errors.New("message too long")
+)
+
+// maxParams bounds the parameters kept from one line (RFC 1459 allows 15).
+const maxParams = 15
+
+// parseLine checks one line against the protocol's limits and parses it.
+// gopkg.in/irc.v4 has no length bound and panics on some malformed input
+// (tags or a source with nothing after them), so those are refused here
+// first, and a recover turns any other panic into errBadLine.
+func parseLine(line []byte) (msg *irc.Message, err error) {
+	if len(bytes.TrimLeft(line, " ")) == 0 {
+		return nil, errEmptyLine
+	}
+	if bytes.IndexByte(line, 0) >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+		return nil, errBadLine
+	}
+	body := line
+	if line[0] == '@' {
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 {
+			return nil, errBadLine
+		}
+		if sp+1 > maxTagBytes {
+			return nil, errTagsTooLong
+		}
+		if clientTagBytes(line[1:sp]) > maxClientTagBytes {
+			return nil, errTagsTooLong
+		}
+		body = bytes.TrimLeft(line[sp+1:], " ")
+	}
+	if len(body) > maxBodyBytes-2 {
+		return nil, errBodyTooLong
+	}
+	if len(body) == 0 || body[0] == '@' {
+		return nil, errBadLine
+	}
+	if body[0] == ':' {
+		sp := bytes.IndexByte(body, ' ')
+		if sp < 0 || len(bytes.TrimLeft(body[sp:], " ")) == 0 {
+			return nil, errBadLine
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			msg, err = nil, fmt.Errorf("%w: parser panic: %v", errBadLine, p)
+		}
+	}()
+	msg, err = irc.ParseMessage(string(line))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadLine, err)
+	}
+	if len(msg.Params) > maxParams {
+		// Fold the excess into the last parameter, as a 15-parameter parser would.
+		rest := msg.Params[maxParams-1:]
+		joined := rest[0]
+		for _, p := range rest[1:] {
+			joined += " " + p
+		}
+		msg.Params = append(msg.Params[:maxParams-1], joined)
+	}
+	return msg, nil
+}
+
+// clientTagBytes counts the bytes of client-only tags ("+name[=value]")
+// including their separators.
+func clientTagBytes(tags []byte) int {
+	n := 0
+	for _, t := range bytes.Split(tags, []byte{';'}) {
+		if len(t) > 0 && t[0] == '+' {
+			n += len(t) + 1
+		}
+	}
+	return n
+}

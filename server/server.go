@@ -1,0 +1,294 @@
+// Package server is the network edge: it accepts clients on the configured
+// listeners, runs one connection object per client (a reader loop, a writer
+// that exists while there is output, a bounded send queue, the flood
+// limiter and timeouts), and handles shutdown and configuration reloads.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/conference-irc/conference/commands"
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/users"
+)
+
+// Version is the server's version string.
+const Version = "conference-0.1.0"
+
+// foldCacheSize is how many casefolded names the routing LRU keeps.
+const foldCacheSize = 8192
+
+// Options configure a Server.
+type Options struct {
+	// Config is the configuration to start with.
+	Config *conf.Config
+	// Reload loads a fresh configuration for REHASH and SIGHUP.
+	Reload func() (*conf.Config, error)
+	// Logger receives the server's structured logs.
+	Logger *slog.Logger
+	// Clock stamps messages (server-time); nil means time.Now.
+	Clock func() time.Time
+	// Die and Restart are called by the DIE and RESTART commands.
+	Die, Restart func(reason string)
+}
+
+// Server accepts and serves IRC clients.
+type Server struct {
+	log    *slog.Logger
+	disp   *commands.Dispatcher
+	reload func() (*conf.Config, error)
+	clock  func() time.Time
+
+	rehashMu  sync.Mutex
+	mu        sync.Mutex
+	listeners []net.Listener
+	conns     map[*conn]struct{}
+	wg        sync.WaitGroup
+	nextID    atomic.Uint64
+	stopping  atomic.Bool
+}
+
+// New builds a server from its options.
+func New(opts Options) (*Server, error) {
+	cm, err := users.ParseCasemapping(opts.Config.Server.Casemapping)
+	if err != nil {
+		return nil, fmt.Errorf("server.casemapping: %w", err)
+	}
+	reg, err := users.NewRegistry(cm, foldCacheSize, opts.Config.Limits.Whowas)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{})}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	hooks := commands.Hooks{Die: opts.Die, Restart: opts.Restart}
+	if s.reload != nil {
+		hooks.Rehash = s.Rehash
+	}
+	s.disp, err = commands.New(commands.Options{
+		Config: opts.Config, Users: reg, Clock: s.clock, Random: rand.Reader,
+		Hooks: hooks, Version: Version, Logger: s.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dispatcher: %w", err)
+	}
+	return s, nil
+}
+
+// Dispatcher exposes the command dispatcher (for tests and wiring).
+func (s *Server) Dispatcher() *commands.Dispatcher { return s.disp }
+
+// BindError explains a listener that could not be opened.
+type BindError struct {
+	Addr string
+	Err  error
+}
+
+func (e *BindError) Error() string {
+	msg := fmt.Sprintf("cannot listen on %s: %v", e.Addr, e.Err)
+	if errors.Is(e.Err, syscall.EACCES) {
+		_, port, _ := net.SplitHostPort(e.Addr)
+		msg += fmt.Sprintf("\nport %s is privileged (below 1024). Fix it one of three ways:\n"+
+			"  1. let the binary bind it:   sudo setcap cap_net_bind_service=+ep $(command -v conferenced)\n"+
+			"  2. run it under systemd with AmbientCapabilities=CAP_NET_BIND_SERVICE (see README)\n"+
+			"  3. use a high port instead:  conferenced --listen :6667", port)
+	}
+	return msg
+}
+
+func (e *BindError) Unwrap() error { return e.Err }
+
+// Listen opens every configured listener; on any failure it closes the
+// ones already opened.
+func (s *Server) Listen() error {
+	var lc net.ListenConfig
+	for _, addr := range s.disp.Config().Listen {
+		l, err := lc.Listen(context.Background(), "tcp", addr)
+		if err != nil {
+			s.closeListeners()
+			return &BindError{Addr: addr, Err: err}
+		}
+		s.mu.Lock()
+		s.listeners = append(s.listeners, l)
+		s.mu.Unlock()
+		s.log.Info("listening", "addr", l.Addr().String())
+	}
+	return nil
+}
+
+// Addrs are the addresses actually listened on (useful with port 0).
+func (s *Server) Addrs() []net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]net.Addr, 0, len(s.listeners))
+	for _, l := range s.listeners {
+		out = append(out, l.Addr())
+	}
+	return out
+}
+
+// Serve accepts clients on every listener until Shutdown.
+func (s *Server) Serve() {
+	s.mu.Lock()
+	ls := append([]net.Listener(nil), s.listeners...)
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, l := range ls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.acceptLoop(l)
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Server) acceptLoop(l net.Listener) {
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.stopping.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: back off, keep serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.log.Warn("accept failed", "err", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		s.accept(nc)
+	}
+}
+
+// accept wires a new socket to a client and starts its reader.
+func (s *Server) accept(nc net.Conn) {
+	cfg := s.disp.Config()
+	ip := remoteIP(nc)
+	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
+	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), isExempt(cfg, ip))
+	s.mu.Lock()
+	if s.stopping.Load() {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	s.disp.Connected(c.client)
+	go c.serve()
+}
+
+// forget drops a finished connection.
+func (s *Server) forget(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+func remoteIP(nc net.Conn) netip.Addr {
+	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		if ip, ok := netip.AddrFromSlice(ta.IP); ok {
+			return ip.Unmap()
+		}
+	}
+	return netip.IPv4Unspecified()
+}
+
+// hostFor renders the host shown for an IP; a leading ':' would break the
+// protocol's nick!user@host parsing, so IPv6 such as ::1 shows as 0::1.
+func hostFor(ip netip.Addr) string {
+	h := ip.String()
+	if h[0] == ':' {
+		h = "0" + h
+	}
+	return h
+}
+
+func isExempt(cfg *conf.Config, ip netip.Addr) bool {
+	for _, p := range cfg.ExemptNets() {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// Rehash loads the configuration again and swaps it in; a configuration
+// that fails to load or changes what cannot change at run time is refused
+// and the old one stays in force.
+func (s *Server) Rehash() error {
+	s.rehashMu.Lock()
+	defer s.rehashMu.Unlock()
+	next, err := s.reload()
+	if err != nil {
+		s.log.Warn("rehash refused", "err", err)
+		return err
+	}
+	old := s.disp.Config()
+	if next.Server.Casemapping != old.Server.Casemapping {
+		err := errors.New("server.casemapping cannot change while running; restart instead")
+		s.log.Warn("rehash refused", "err", err)
+		return err
+	}
+	s.disp.SetConfig(next)
+	s.log.Info("configuration reloaded")
+	return nil
+}
+
+// Shutdown stops accepting, tells every client why, and waits up to
+// timeout for their connections to finish.
+func (s *Server) Shutdown(reason string, timeout time.Duration) {
+	s.stopping.Store(true)
+	s.closeListeners()
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close(reason)
+	}
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		for _, c := range conns {
+			c.nc.Close()
+		}
+		<-done
+	}
+	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.listeners = nil
+}

@@ -1,0 +1,177 @@
+package users
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
+
+// ErrNickInUse is returned when another client holds the nick.
+var ErrNickInUse = errors.New("nick in use")
+
+// Registry maps casefolded nicks to clients and knows every connection.
+//
+// Lock order: Registry.mu before Client.mu. The fold cache holds only pure
+// results (name -> casefold), so it can never route a message to a stale
+// holder of a nick: ownership is always read from byNick under mu.
+type Registry struct {
+	casemap Casemapping
+	folds   *lru.Cache[string, string]
+	whowas  *Whowas
+
+	mu      sync.RWMutex
+	byNick  map[string]*Client
+	clients map[*Client]struct{}
+	peak    int
+}
+
+// NewRegistry makes an empty registry that folds names with casemap,
+// caching up to foldCache folds and remembering whowasSize departed nicks.
+func NewRegistry(casemap Casemapping, foldCache, whowasSize int) (*Registry, error) {
+	folds, err := lru.New[string, string](foldCache)
+	if err != nil {
+		return nil, fmt.Errorf("nick fold cache: %w", err)
+	}
+	return &Registry{
+		casemap: casemap,
+		folds:   folds,
+		whowas:  NewWhowas(casemap, whowasSize),
+		byNick:  make(map[string]*Client),
+		clients: make(map[*Client]struct{}),
+	}, nil
+}
+
+// Casemapping is how the registry compares names.
+func (r *Registry) Casemapping() Casemapping { return r.casemap }
+
+// Whowas is the history of departed nicks.
+func (r *Registry) Whowas() *Whowas { return r.whowas }
+
+// Fold returns the casefold of a nick or channel name, through the LRU.
+func (r *Registry) Fold(name string) string {
+	if f, ok := r.folds.Get(name); ok {
+		return f
+	}
+	f := r.casemap.Fold(name)
+	r.folds.Add(name, f)
+	return f
+}
+
+// Add records a new connection (not yet registered).
+func (r *Registry) Add(c *Client) {
+	r.mu.Lock()
+	r.clients[c] = struct{}{}
+	r.mu.Unlock()
+}
+
+// Remove forgets a connection and frees its nick.
+func (r *Registry) Remove(c *Client) {
+	r.mu.Lock()
+	folded := r.Fold(c.Nick())
+	delete(r.clients, c)
+	if r.byNick[folded] == c {
+		delete(r.byNick, folded)
+	}
+	r.mu.Unlock()
+}
+
+// ClaimNick gives nick to c, releasing c's previous nick; it returns the
+// previous nick, or ErrNickInUse when someone else holds nick. A client may
+// change the case of its own nick.
+func (r *Registry) ClaimNick(c *Client, nick string) (string, error) {
+	folded := r.Fold(nick)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if holder, ok := r.byNick[folded]; ok && holder != c {
+		return "", ErrNickInUse
+	}
+	old := c.Nick()
+	if oldFolded := r.Fold(old); r.byNick[oldFolded] == c {
+		delete(r.byNick, oldFolded)
+	}
+	r.byNick[folded] = c
+	c.Update(func(id *Identity) { id.Nick = nick })
+	return old, nil
+}
+
+// Find returns the client holding nick, or nil.
+func (r *Registry) Find(nick string) *Client {
+	folded := r.Fold(nick)
+	r.mu.RLock()
+	c := r.byNick[folded]
+	r.mu.RUnlock()
+	return c
+}
+
+// NoteRegistered updates the peak user count after a registration.
+func (r *Registry) NoteRegistered() {
+	r.mu.Lock()
+	if n := r.registeredLocked(); n > r.peak {
+		r.peak = n
+	}
+	r.mu.Unlock()
+}
+
+func (r *Registry) registeredLocked() int {
+	n := 0
+	for c := range r.clients {
+		if c.Registered() {
+			n++
+		}
+	}
+	return n
+}
+
+// Counts summarises the connections for LUSERS.
+type Counts struct {
+	Users, Invisible, Unknown, Operators, Peak int
+}
+
+// Counts walks the connections once and counts them.
+func (r *Registry) Counts() Counts {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var n Counts
+	for c := range r.clients {
+		if !c.Registered() {
+			n.Unknown++
+			continue
+		}
+		n.Users++
+		modes := c.Identity().Modes
+		if modes.Has(ModeInvisible) {
+			n.Invisible++
+		}
+		if modes.Has(ModeOperator) {
+			n.Operators++
+		}
+	}
+	n.Peak = max(r.peak, n.Users)
+	return n
+}
+
+// Clients returns every registered client, in no particular order.
+func (r *Registry) Clients() []*Client {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Client, 0, len(r.byNick))
+	for _, c := range r.byNick {
+		if c.Registered() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// All returns every connection, registered or not.
+func (r *Registry) All() []*Client {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Client, 0, len(r.clients))
+	for c := range r.clients {
+		out = append(out, c)
+	}
+	return out
+}
