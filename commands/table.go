@@ -11,8 +11,28 @@ type command struct {
 	count     atomic.Uint64
 }
 
-// buildTable lists every command the server answers.
+// commandGroup is the rows one topic contributes to the table.
+type commandGroup func() map[string]*command
+
+// commandGroups are the topics; each lives in its own file.
+var commandGroups = []commandGroup{coreCommands, queryCommands, serverCommands}
+
+// buildTable merges every topic's rows into one table.
 func buildTable() map[string]*command {
+	table := make(map[string]*command)
+	for _, group := range commandGroups {
+		for name, cmd := range group() {
+			if _, dup := table[name]; dup {
+				panic("commands: " + name + " is defined twice")
+			}
+			table[name] = cmd
+		}
+	}
+	return table
+}
+
+// coreCommands are registration, channels and messaging.
+func coreCommands() map[string]*command {
 	return map[string]*command{
 		"CAP":     {handler: handleCAP, minParams: 1, preReg: true},
 		"PASS":    {handler: handlePASS, minParams: 1, preReg: true},
