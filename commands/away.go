@@ -19,9 +19,5 @@ func handleAWAY(r *Request) {
 		params = append(params, text)
 	}
 	relay := NewRelay(Msg{Source: id.Source(), Command: "AWAY", Params: params, Time: r.Now, Account: id.Account})
-	r.d.forEachPeer(r.Client, func(peer *users.Client) {
-		if peer.HasCap(users.CapAwayNotify) {
-			relay.SendTo(peer)
-		}
-	})
+	r.d.notifyChange(r.Client, relay, users.CapAwayNotify, r.SendRelay)
 }

@@ -1,25 +1,81 @@
 package commands
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
 
-// advertisedCaps are the capabilities offered in CAP LS, in order.
-var advertisedCaps = []users.Cap{
-	users.CapAccountTag, users.CapAwayNotify, users.CapBatch, users.CapCapNotify,
-	users.CapEchoMessage, users.CapExtendedJoin, users.CapLabeledResponse,
+// supportedCaps are the capabilities the server implements, in CAP LS order.
+var supportedCaps = []users.Cap{
+	users.CapAccountNotify, users.CapAccountTag, users.CapAwayNotify, users.CapBatch,
+	users.CapCapNotify, users.CapChghost, users.CapEchoMessage, users.CapExtendedJoin,
+	users.CapExtendedMonitor, users.CapInviteNotify, users.CapLabeledResponse,
 	users.CapMessageTags, users.CapMultiPrefix, users.CapNoImplicitNames,
-	users.CapServerTime, users.CapUserhostInNames,
+	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
+}
+
+// CheckCapabilities verifies that every capability the configuration
+// disables is one the server knows, naming the key when not.
+func CheckCapabilities(cfg *conf.Config) error {
+	for i, name := range cfg.Capabilities.Disabled {
+		if c, ok := users.LookupCap(name); !ok || !isSupported(c) {
+			return fmt.Errorf("capabilities.disabled[%d]: unknown capability %q", i, name)
+		}
+	}
+	return nil
+}
+
+func isSupported(c users.Cap) bool {
+	for _, s := range supportedCaps {
+		if s == c {
+			return true
+		}
+	}
+	return false
+}
+
+// offeredCaps are the supported capabilities that cfg does not disable.
+func offeredCaps(cfg *conf.Config) users.CapSet {
+	var set users.CapSet
+	for _, c := range supportedCaps {
+		set = set.With(c)
+	}
+	for _, name := range cfg.Capabilities.Disabled {
+		if c, ok := users.LookupCap(name); ok {
+			set = set.Without(c)
+		}
+	}
+	return set
+}
+
+// announceCapChanges tells cap-notify clients what a new configuration
+// added or removed, and drops removed capabilities from every client.
+func (d *Dispatcher) announceCapChanges(old, next *conf.Config) {
+	before, after := offeredCaps(old), offeredCaps(next)
+	removed, added := before&^after, after&^before
+	if removed == 0 && added == 0 {
+		return
+	}
+	for _, c := range d.users.All() {
+		c.SetCaps(c.Caps() &^ removed)
+		if !c.HasCap(users.CapCapNotify) {
+			continue
+		}
+		if removed != 0 {
+			c.Send(appendLine(nil, "", next.Server.Name, "CAP", []string{c.Nick(), "DEL", removed.String()}))
+		}
+		if added != 0 {
+			c.Send(appendLine(nil, "", next.Server.Name, "CAP", []string{c.Nick(), "NEW", added.String()}))
+		}
+	}
 }
 
 // capLSLineBudget keeps each CAP LS line well under 512 bytes.
 const capLSLineBudget = 400
-
-// capValue is the value a capability advertises with CAP LS 302.
-func capValue(c users.Cap) string { return "" }
 
 func handleCAP(r *Request) {
 	sub := strings.ToUpper(r.Params[0])
@@ -60,11 +116,12 @@ func capLS(r *Request) {
 	}
 	var lines []string
 	var cur strings.Builder
-	for _, c := range advertisedCaps {
-		entry := c.Name()
-		if v := capValue(c); v != "" && version >= 302 {
-			entry += "=" + v
+	offered := offeredCaps(r.Config)
+	for _, c := range supportedCaps {
+		if !offered.Has(c) {
+			continue
 		}
+		entry := c.Name()
 		if cur.Len()+len(entry)+1 > capLSLineBudget {
 			lines = append(lines, cur.String())
 			cur.Reset()
@@ -84,15 +141,6 @@ func capLS(r *Request) {
 	}
 }
 
-func isAdvertised(c users.Cap) bool {
-	for _, a := range advertisedCaps {
-		if a == c {
-			return true
-		}
-	}
-	return false
-}
-
 // capREQ applies a whole request or none of it.
 func capREQ(r *Request) {
 	if !r.Client.Registered() {
@@ -100,10 +148,11 @@ func capREQ(r *Request) {
 	}
 	requested := r.Param(1)
 	set := r.Client.Caps()
+	offered := offeredCaps(r.Config)
 	for _, name := range strings.Fields(requested) {
 		remove := strings.HasPrefix(name, "-")
 		c, ok := users.LookupCap(strings.TrimPrefix(name, "-"))
-		if !ok || !isAdvertised(c) {
+		if !ok || !offered.Has(c) {
 			r.Reply("CAP", r.capNick(), "NAK", requested)
 			return
 		}

@@ -56,6 +56,7 @@ type Dispatcher struct {
 	idPrefix string
 	idSeq    atomic.Uint64
 	ignored  atomic.Uint64
+	knocks   knockLimiter // KNOCK rate limit, see invite.go
 }
 
 // New makes a dispatcher with its command table.
@@ -74,6 +75,9 @@ func New(opts Options) (*Dispatcher, error) {
 		idPrefix: hex.EncodeToString(seed),
 	}
 	d.started = d.clock()
+	if err := CheckCapabilities(opts.Config); err != nil {
+		return nil, err
+	}
 	d.cfg.Store(opts.Config)
 	d.table = buildTable()
 	return d, nil
@@ -82,8 +86,12 @@ func New(opts Options) (*Dispatcher, error) {
 // Config is the configuration in force.
 func (d *Dispatcher) Config() *conf.Config { return d.cfg.Load() }
 
-// SetConfig swaps in a new configuration snapshot (after a reload).
-func (d *Dispatcher) SetConfig(c *conf.Config) { d.cfg.Store(c) }
+// SetConfig swaps in a new configuration snapshot (after a reload) and
+// announces capability changes to clients that asked to hear of them.
+func (d *Dispatcher) SetConfig(c *conf.Config) {
+	old := d.cfg.Swap(c)
+	d.announceCapChanges(old, c)
+}
 
 // Users is the registry of connected clients.
 func (d *Dispatcher) Users() *users.Registry { return d.users }

@@ -98,6 +98,7 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 			pick(m).SendTo(m)
 		}
 	})
+	d.sendAwayOnJoin(r, ch)
 	if t := ch.Topic(); t.Text != "" {
 		sendTopic(r, ch, t)
 	}

@@ -14,8 +14,16 @@ func handlePRIVMSG(r *Request) { deliver(r, false) }
 
 func handleNOTICE(r *Request) { deliver(r, true) }
 
-// deliver sends a PRIVMSG or NOTICE to each target. NOTICE never answers
-// with an error, as the protocol requires.
+// handleTAGMSG relays a tags-only message; it means nothing to, and is
+// never sent to, clients without message-tags.
+func handleTAGMSG(r *Request) {
+	if r.Client.HasCap(users.CapMessageTags) {
+		deliver(r, false)
+	}
+}
+
+// deliver sends a PRIVMSG, NOTICE or TAGMSG to each target. NOTICE never
+// answers with an error, as the protocol requires.
 func deliver(r *Request, notice bool) {
 	fail := func(code string, params ...string) {
 		if !notice {
@@ -26,11 +34,11 @@ func deliver(r *Request, notice bool) {
 		fail(ERR_NORECIPIENT, "No recipient given ("+r.Command+")")
 		return
 	}
-	if len(r.Params) < 2 || r.Params[1] == "" {
+	tagOnly := r.Command == "TAGMSG"
+	if !tagOnly && (len(r.Params) < 2 || r.Params[1] == "") {
 		fail(ERR_NOTEXTTOSEND, "No text to send")
 		return
 	}
-	text := r.Params[1]
 	targets := strings.Split(r.Params[0], ",")
 	if len(targets) > r.Config.Limits.Targets {
 		fail(ERR_TOOMANYTARGETS, targets[r.Config.Limits.Targets], "Too many targets")
@@ -39,7 +47,11 @@ func deliver(r *Request, notice bool) {
 	r.Client.Touch(r.Now)
 	id := r.Client.Identity()
 	for _, target := range targets {
-		msg := Msg{Source: id.Source(), Command: r.Command, Params: []string{target, text}, Time: r.Now,
+		params := []string{target}
+		if !tagOnly {
+			params = append(params, r.Params[1])
+		}
+		msg := Msg{Source: id.Source(), Command: r.Command, Params: params, Time: r.Now,
 			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
 			ClientTags: clientTags(r)}
 		if strings.IndexByte(channelPrefixes, target[0]) >= 0 && strings.IndexByte(target, '#') >= 0 {
@@ -76,11 +88,12 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 	relay := NewRelay(msg)
 	sender := r.Client
 	echo := sender.HasCap(users.CapEchoMessage)
+	tagOnly := msg.Command == "TAGMSG"
 	ch.ForEachMember(func(m *users.Client, p channels.Prefix) {
 		if minRank != 0 && !p.AtLeast(minRank) {
 			return
 		}
-		if m != sender {
+		if m != sender && (!tagOnly || m.HasCap(users.CapMessageTags)) {
 			relay.SendTo(m)
 		}
 	})
@@ -109,11 +122,13 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 	}
 	msg.Params[0] = to.Nick()
 	relay := NewRelay(msg)
-	relay.SendTo(to)
+	if msg.Command != "TAGMSG" || to.HasCap(users.CapMessageTags) {
+		relay.SendTo(to)
+	}
 	if r.Client.HasCap(users.CapEchoMessage) {
 		r.SendRelay(relay)
 	}
-	if away := to.Identity().Away; away != "" && !notice {
+	if away := to.Identity().Away; away != "" && msg.Command == "PRIVMSG" {
 		r.Numeric(RPL_AWAY, to.Nick(), away)
 	}
 }

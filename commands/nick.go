@@ -68,6 +68,10 @@ func handleNICK(r *Request) {
 	relay := NewRelay(Msg{Source: before.Source(), Command: "NICK", Params: []string{nick}, Time: r.Now, MsgID: r.d.newMsgID(), Account: before.Account})
 	r.SendRelay(relay)
 	r.d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
+	if !r.d.users.Casemapping().Equal(before.Nick, nick) {
+		r.d.monitorOffline(before.Nick)
+		r.d.monitorOnline(nick, c.Source())
+	}
 }
 
 // forEachPeer calls f once for every other client sharing a channel with c.

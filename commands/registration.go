@@ -76,6 +76,7 @@ func (d *Dispatcher) tryRegister(r *Request) {
 	c.SetRegistered()
 	d.users.NoteRegistered()
 	d.welcome(r)
+	d.monitorOnline(c.Nick(), c.Source())
 }
 
 // welcome sends 001-005, LUSERS and the MOTD.
@@ -104,6 +105,7 @@ func (d *Dispatcher) isupportTokens(cfg *conf.Config) []string {
 		"CHANMODES=" + chanModesISupport,
 		"CHANNELLEN=" + n(l.ChannelLen),
 		"CHANTYPES=#",
+		"CLIENTTAGDENY=",
 		"ELIST=CMNTU",
 		"EXCEPTS=e",
 		"INVEX=I",
@@ -118,7 +120,7 @@ func (d *Dispatcher) isupportTokens(cfg *conf.Config) []string {
 		"PREFIX=" + prefixISupport,
 		"SAFELIST",
 		"STATUSMSG=" + statusMsgISupport,
-		"TARGMAX=JOIN:,KICK:1,LIST:,MONITOR:,NAMES:,NOTICE:" + targets + ",PRIVMSG:" + targets + ",TAGMSG:" + targets + ",WHOIS:1",
+		"TARGMAX=JOIN:,KICK:1,LIST:,MONITOR:,NAMES:,NOTICE:" + targets + ",PRIVMSG:" + targets + ",TAGMSG:" + targets + ",WHOIS:" + targets,
 		"TOPICLEN=" + n(l.TopicLen),
 		"USERLEN=" + n(l.UserLen),
 		"WHOX",

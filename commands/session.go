@@ -37,5 +37,9 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		}
 		d.users.Whowas().Record(users.WhowasEntry{Identity: id, Server: d.Config().Server.Name, Left: now})
 	}
+	d.users.Monitors().Clear(c)
 	d.users.Remove(c)
+	if c.Registered() {
+		d.monitorOffline(c.Nick())
+	}
 }

@@ -39,6 +39,8 @@ type Config struct {
 	Admin Admin `koanf:"admin"`
 	// Control switches the operator commands that stop the process.
 	Control Control `koanf:"control"`
+	// Capabilities tunes which IRCv3 capabilities are offered.
+	Capabilities Capabilities `koanf:"capabilities"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.
@@ -98,6 +100,9 @@ type Limits struct {
 	Monitor int `koanf:"monitor"`
 	// Whowas is how many departed nicks WHOWAS remembers.
 	Whowas int `koanf:"whowas"`
+	// PerIP is how many connections one IP address (one /64 for IPv6) may
+	// hold at once; exempt addresses have no limit.
+	PerIP int `koanf:"perip"`
 }
 
 // Timeouts bounds silence.
@@ -147,4 +152,11 @@ type Control struct {
 	Die bool `koanf:"die"`
 	// Restart allows operators to restart the server in place with RESTART.
 	Restart bool `koanf:"restart"`
+}
+
+// Capabilities tunes the IRCv3 capabilities offered in CAP LS.
+type Capabilities struct {
+	// Disabled names capabilities not to offer. Changing it on a reload
+	// sends CAP DEL / CAP NEW to clients that negotiated cap-notify.
+	Disabled []string `koanf:"disabled"`
 }

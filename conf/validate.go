@@ -82,6 +82,9 @@ func (c *Config) validate() []problem {
 	}
 	ch.operators(c.Operators)
 	ch.exempt(c.Exempt)
+	for i, name := range c.Capabilities.Disabled {
+		ch.word(fmt.Sprintf("capabilities.disabled[%d]", i), name)
+	}
 	return ch.problems
 }
 
@@ -162,6 +165,7 @@ func (c *checker) limits(l Limits) {
 	c.between("limits.modes", l.Modes, 1, 100)
 	c.atLeast("limits.monitor", l.Monitor, 0)
 	c.atLeast("limits.whowas", l.Whowas, 0)
+	c.atLeast("limits.perip", l.PerIP, 1)
 }
 
 // hash checks that a secret is stored as a bcrypt hash. The value itself is

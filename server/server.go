@@ -54,6 +54,7 @@ type Server struct {
 	mu        sync.Mutex
 	listeners []net.Listener
 	conns     map[*conn]struct{}
+	perIP     map[netip.Prefix]int
 	wg        sync.WaitGroup
 	nextID    atomic.Uint64
 	stopping  atomic.Bool
@@ -69,7 +70,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{})}
+	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -182,12 +183,22 @@ func (s *Server) accept(nc net.Conn) {
 	cfg := s.disp.Config()
 	ip := remoteIP(nc)
 	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
-	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), isExempt(cfg, ip))
+	exempt := isExempt(cfg, ip)
+	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), exempt)
 	s.mu.Lock()
 	if s.stopping.Load() {
 		s.mu.Unlock()
 		nc.Close()
 		return
+	}
+	if !exempt {
+		key := ipKey(ip)
+		if s.perIP[key] >= cfg.Limits.PerIP {
+			s.mu.Unlock()
+			refuse(nc, c.host, "Too many connections from your IP address")
+			return
+		}
+		s.perIP[key]++
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
@@ -199,9 +210,32 @@ func (s *Server) accept(nc net.Conn) {
 // forget drops a finished connection.
 func (s *Server) forget(c *conn) {
 	s.mu.Lock()
+	if !c.client.Exempt() {
+		key := ipKey(c.client.IP())
+		if s.perIP[key]--; s.perIP[key] <= 0 {
+			delete(s.perIP, key)
+		}
+	}
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.wg.Done()
+}
+
+// ipKey groups addresses for the per-IP limit: one IPv4 address, or one
+// IPv6 /64 (what one host usually gets).
+func ipKey(ip netip.Addr) netip.Prefix {
+	if ip.Is4() {
+		return netip.PrefixFrom(ip, 32)
+	}
+	p, _ := ip.Prefix(64)
+	return p
+}
+
+// refuse tells a connection why it is not accepted and closes it.
+func refuse(nc net.Conn, host, reason string) {
+	nc.SetWriteDeadline(time.Now().Add(time.Second))
+	nc.Write([]byte("ERROR :Closing Link: " + host + " (" + reason + ")\r\n"))
+	nc.Close()
 }
 
 func remoteIP(nc net.Conn) netip.Addr {
@@ -240,6 +274,10 @@ func (s *Server) Rehash() error {
 	defer s.rehashMu.Unlock()
 	next, err := s.reload()
 	if err != nil {
+		s.log.Warn("rehash refused", "err", err)
+		return err
+	}
+	if err := commands.CheckCapabilities(next); err != nil {
 		s.log.Warn("rehash refused", "err", err)
 		return err
 	}

@@ -17,9 +17,10 @@ var ErrNickInUse = errors.New("nick in use")
 // results (name -> casefold), so it can never route a message to a stale
 // holder of a nick: ownership is always read from byNick under mu.
 type Registry struct {
-	casemap Casemapping
-	folds   *lru.Cache[string, string]
-	whowas  *Whowas
+	casemap  Casemapping
+	folds    *lru.Cache[string, string]
+	whowas   *Whowas
+	monitors *Monitors
 
 	mu      sync.RWMutex
 	byNick  map[string]*Client
@@ -35,11 +36,12 @@ func NewRegistry(casemap Casemapping, foldCache, whowasSize int) (*Registry, err
 		return nil, fmt.Errorf("nick fold cache: %w", err)
 	}
 	return &Registry{
-		casemap: casemap,
-		folds:   folds,
-		whowas:  NewWhowas(casemap, whowasSize),
-		byNick:  make(map[string]*Client),
-		clients: make(map[*Client]struct{}),
+		casemap:  casemap,
+		folds:    folds,
+		whowas:   NewWhowas(casemap, whowasSize),
+		monitors: NewMonitors(casemap),
+		byNick:   make(map[string]*Client),
+		clients:  make(map[*Client]struct{}),
 	}, nil
 }
 
@@ -48,6 +50,9 @@ func (r *Registry) Casemapping() Casemapping { return r.casemap }
 
 // Whowas is the history of departed nicks.
 func (r *Registry) Whowas() *Whowas { return r.whowas }
+
+// Monitors is the MONITOR index.
+func (r *Registry) Monitors() *Monitors { return r.monitors }
 
 // Fold returns the casefold of a nick or channel name, through the LRU.
 func (r *Registry) Fold(name string) string {
