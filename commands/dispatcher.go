@@ -56,7 +56,6 @@ type Dispatcher struct {
 	idPrefix string
 	idSeq    atomic.Uint64
 	ignored  atomic.Uint64
-	knocks   knockLimiter // KNOCK rate limit, see invite.go
 }
 
 // New makes a dispatcher with its command table.
