@@ -9,12 +9,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
 
-// writeTimeout bounds one write to a client that stopped reading; the send
-// queue limit usually disconnects it first.
-const writeTimeout = 60 * time.Second
+// closeGrace bounds how long a closing connection may take to write its
+// last lines (the ERROR) to a client that stopped reading.
+const closeGrace = 10 * time.Second
 
 // conn is one client connection: the reader loop runs in serve; a writer
 // goroutine exists only while there is something queued to write.
@@ -107,7 +108,6 @@ func (c *conn) writeLoop() {
 		c.queued = 0
 		c.mu.Unlock()
 
-		c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
 		bufs := net.Buffers(batch)
 		_, err := bufs.WriteTo(c.nc)
 		clear(batch)
@@ -156,6 +156,8 @@ func (c *conn) serve() {
 		reason = r
 	}
 	c.Close(reason)
+	// A client that stopped reading would keep the writer blocked forever.
+	c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 	s.disp.Quit(c.client, reason)
 }
 
@@ -164,10 +166,13 @@ func (c *conn) serve() {
 func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string {
 	s := c.srv
 	cfg := s.disp.Config()
-	c.nc.SetReadDeadline(t.deadline(c.client.Registered(), cfg.Timeouts))
+	if t.armed.IsZero() {
+		t.armed = t.deadline(c.client.Registered(), cfg.Timeouts)
+		c.nc.SetReadDeadline(t.armed)
+	}
 	line, err := lr.next()
 	if err != nil {
-		return c.readFailed(err, t, cfg.Timeouts.Ping)
+		return c.readFailed(err, t, cfg.Timeouts)
 	}
 	t.heard(time.Now())
 	msg, err := parseLine(line)
@@ -187,7 +192,7 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 	}
 	if bucket != nil {
 		if wait := bucket.take(time.Now()); wait > 0 {
-			if !c.readAhead(lr, wait, cfg.Flood.RecvQ) {
+			if !c.readAhead(lr, t, wait, cfg.Flood.RecvQ) {
 				return "Excess Flood"
 			}
 		}
@@ -198,12 +203,18 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 
 // readFailed turns a read error into a close reason, or sends a PING
 // when a registered client has been quiet for a ping interval.
-func (c *conn) readFailed(err error, t *timeouts, ping time.Duration) string {
+func (c *conn) readFailed(err error, t *timeouts, cfg conf.Timeouts) string {
+	ping := cfg.Ping
 	switch {
 	case errors.Is(err, errLineTooLong):
 		c.srv.disp.InputTooLong(c.client)
 		return ""
 	case errors.Is(err, os.ErrDeadlineExceeded):
+		t.armed = time.Time{}
+		if time.Now().Before(t.deadline(c.client.Registered(), cfg)) {
+			// The deadline is armed lazily; the client spoke since.
+			return ""
+		}
 		if !c.client.Registered() {
 			return "Registration timed out"
 		}
@@ -222,9 +233,11 @@ func (c *conn) readFailed(err error, t *timeouts, ping time.Duration) string {
 
 // readAhead waits out a flood delay while still reading, so that a client
 // far past its budget is noticed: more than recvq unprocessed bytes ends it.
-func (c *conn) readAhead(lr *lineReader, wait time.Duration, recvq int) bool {
+func (c *conn) readAhead(lr *lineReader, t *timeouts, wait time.Duration, recvq int) bool {
 	until := time.Now().Add(wait)
 	c.nc.SetReadDeadline(until)
+	// The next read re-arms the connection's own deadline.
+	defer func() { t.armed = time.Time{} }()
 	for {
 		err := lr.fill(recvq)
 		switch {

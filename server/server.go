@@ -183,6 +183,7 @@ func (s *Server) accept(nc net.Conn) {
 	cfg := s.disp.Config()
 	ip := remoteIP(nc)
 	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
+
 	exempt := isExempt(cfg, ip)
 	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), exempt)
 	s.mu.Lock()

@@ -12,6 +12,10 @@ type timeouts struct {
 	registerBy time.Time
 	lastHeard  time.Time
 	pinged     bool
+	// armed is the read deadline set on the socket (zero: none). It is
+	// re-armed only when it fires, not after every line: setting a
+	// deadline costs, and firing early is checked against deadline().
+	armed time.Time
 }
 
 func newTimeouts(now time.Time, registration time.Duration) *timeouts {

@@ -37,6 +37,7 @@ type options struct {
 	checkConfig bool
 	printConfig bool
 	version     bool
+	pprofAddr   string
 }
 
 func main() {
@@ -73,7 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(out)
 		return 0
 	}
-	return serve(cfg, load, stderr)
+	return serve(cfg, load, opts.pprofAddr, stderr)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -85,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the configuration, print problems, exit non-zero on any")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as YAML and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiling (net/http/pprof) on `addr`, e.g. 127.0.0.1:6060; never expose it publicly")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash)")
 		fs.PrintDefaults()
@@ -147,9 +149,15 @@ func genpasswd(stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // serve runs the server until a stop signal, DIE or RESTART.
-func serve(cfg *conf.Config, load func() (*conf.Config, error), stderr io.Writer) int {
+func serve(cfg *conf.Config, load func() (*conf.Config, error), pprofAddr string, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	raiseFileLimit(log)
+	if pprofAddr != "" {
+		if err := servePprof(pprofAddr, log); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	}
 	stop := make(chan string, 1)
 	var restart atomic.Bool
 	srv, err := server.New(server.Options{
@@ -164,13 +172,15 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), stderr io.Writer
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	// Catch the signals before announcing "listening": a SIGHUP sent as soon
+	// as the server is up must reload, not kill the process.
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	if err := srv.Listen(); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	go srv.Serve()
-	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	reason := waitForStop(srv, signals, stop, log)
 	srv.Shutdown(reason, shutdownGrace)
 	if restart.Load() {

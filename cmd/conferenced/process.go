@@ -1,10 +1,30 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"syscall"
 )
+
+// servePprof serves the Go profiler on addr, for measuring the server.
+func servePprof(addr string, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("pprof listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("pprof listening", "addr", l.Addr().String())
+	go func() { _ = http.Serve(l, mux) }()
+	return nil
+}
 
 // raiseFileLimit lifts the soft open-file limit to the hard one, so the
 // server can hold as many clients as the system allows, and logs the figure.
