@@ -42,8 +42,22 @@ func (m Casemapping) String() string {
 	return "rfc1459"
 }
 
+// foldTables holds, for each casemapping, the fold of every byte. It is
+// computed once at start and never written again.
+var foldTables = func() (t [ASCII + 1][256]byte) {
+	for m := RFC1459; m <= ASCII; m++ {
+		for b := 0; b < 256; b++ {
+			t[m][b] = m.slowFoldByte(byte(b))
+		}
+	}
+	return t
+}()
+
 // foldByte folds one byte under m.
-func (m Casemapping) foldByte(b byte) byte {
+func (m Casemapping) foldByte(b byte) byte { return foldTables[m][b] }
+
+// slowFoldByte is the definition of folding one byte under m.
+func (m Casemapping) slowFoldByte(b byte) byte {
 	switch {
 	case b >= 'A' && b <= 'Z':
 		return b + ('a' - 'A')
@@ -61,9 +75,10 @@ func (m Casemapping) foldByte(b byte) byte {
 // channel exactly when their folds are equal. It allocates only when name
 // has something to fold.
 func (m Casemapping) Fold(name string) string {
+	table := &foldTables[m]
 	i := 0
 	for ; i < len(name); i++ {
-		if m.foldByte(name[i]) != name[i] {
+		if table[name[i]] != name[i] {
 			break
 		}
 	}
@@ -72,7 +87,7 @@ func (m Casemapping) Fold(name string) string {
 	}
 	out := []byte(name)
 	for ; i < len(out); i++ {
-		out[i] = m.foldByte(out[i])
+		out[i] = table[out[i]]
 	}
 	return string(out)
 }
