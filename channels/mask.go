@@ -11,12 +11,14 @@ func MatchMask(cm users.Casemapping, mask, text string) bool {
 	star, mark := -1, 0
 	for t < len(text) {
 		switch {
-		case m < len(mask) && (mask[m] == '?' || mask[m] == text[t]):
-			m++
-			t++
+		// '*' comes first: a '*' in the text is an ordinary byte that must
+		// not consume the mask's wildcard.
 		case m < len(mask) && mask[m] == '*':
 			star, mark = m, t
 			m++
+		case m < len(mask) && (mask[m] == '?' || mask[m] == text[t]):
+			m++
+			t++
 		case star >= 0:
 			m = star + 1
 			mark++

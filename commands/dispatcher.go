@@ -56,6 +56,7 @@ type Dispatcher struct {
 	idPrefix string
 	idSeq    atomic.Uint64
 	ignored  atomic.Uint64
+	knocks   knockLimiter // KNOCK rate limit, see invite.go
 }
 
 // New makes a dispatcher with its command table.

@@ -44,12 +44,24 @@ func appendLine(buf []byte, tags, source, command string, params []string) []byt
 	buf = append(buf, command...)
 	for i, p := range params {
 		buf = append(buf, ' ')
-		if i == len(params)-1 && needsTrailing(command, p) {
-			buf = append(buf, ':')
+		if i == len(params)-1 {
+			if needsTrailing(command, p) {
+				buf = append(buf, ':')
+			}
+		} else if !validMiddle(p) {
+			// A name the client sent ("NAMES ,", "NICK :a b") echoed in
+			// a reply would shift every parameter after it.
+			p = "*"
 		}
 		buf = append(buf, p...)
 	}
 	return append(buf, '\r', '\n')
+}
+
+// validMiddle reports whether p can be sent as a parameter other than the
+// last: not empty, no space, no leading ':'.
+func validMiddle(p string) bool {
+	return p != "" && p[0] != ':' && strings.IndexByte(p, ' ') < 0
 }
 
 // Msg is an outgoing line before serialisation, with the tags that depend

@@ -47,6 +47,11 @@ func deliver(r *Request, notice bool) {
 	r.Client.Touch(r.Now)
 	id := r.Client.Identity()
 	for _, target := range targets {
+		if target == "" {
+			// "PRIVMSG a,,b": an empty name between commas.
+			fail(ERR_NORECIPIENT, "No recipient given ("+r.Command+")")
+			continue
+		}
 		params := []string{target}
 		if !tagOnly {
 			params = append(params, r.Params[1])

@@ -32,7 +32,8 @@ type modeRun struct {
 	denied  bool
 	args    []string
 	applied []modeChange
-	paramed int // changes that took a parameter, bounded by MODES
+	paramed int   // changes that took a parameter, bounded by MODES
+	listed  uint8 // the lists already sent, by 1<<ListKind
 }
 
 func channelMode(r *Request) {
@@ -174,7 +175,12 @@ func (m *modeRun) applyPrefix(add bool, letter byte, p channels.Prefix) {
 func (m *modeRun) applyList(add bool, letter byte, kind channels.ListKind) {
 	mask, ok := m.nextArg()
 	if !ok {
-		m.sendList(kind)
+		// Each list at most once a line: "MODE #c bbbb..." must not
+		// send a full list hundreds of times.
+		if m.listed&(1<<kind) == 0 {
+			m.listed |= 1 << kind
+			m.sendList(kind)
+		}
 		return
 	}
 	m.paramed++
@@ -182,7 +188,7 @@ func (m *modeRun) applyList(add bool, letter byte, kind channels.ListKind) {
 		return
 	}
 	mask = channels.NormalizeMask(mask)
-	if strings.ContainsAny(mask, " ,") || len(mask) > 255 {
+	if strings.ContainsAny(mask, " ,") || mask[0] == ':' || len(mask) > 255 {
 		m.r.Numeric(ERR_INVALIDMODEPARAM, m.ch.Name(), string(letter), mask, "Invalid mask")
 		return
 	}

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"strings"
+
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
@@ -61,10 +63,28 @@ func handleREHASH(r *Request) {
 	}
 	r.Numeric(RPL_REHASHING, "conference.yaml", "Rehashing")
 	if err := r.d.hooks.Rehash(); err != nil {
-		r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+firstLine(err.Error()))
+		r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+refusalText(err))
 		return
 	}
 	r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
+}
+
+// maxRefusalLen bounds the problems quoted in a REHASH refusal, so that the
+// FAIL line fits in 512 bytes with its prefix.
+const maxRefusalLen = 300
+
+// refusalText lists every problem of a refused configuration on one line
+// (each problem names its key), so the operator can fix them all at once.
+func refusalText(err error) string {
+	problems := conf.Problems(err)
+	for i, p := range problems {
+		problems[i] = firstLine(p)
+	}
+	text := strings.Join(problems, "; ")
+	if len(text) > maxRefusalLen {
+		text = truncate(text, maxRefusalLen-3) + "..."
+	}
+	return text
 }
 
 // firstLine cuts a multi-line error to its first line for IRC.

@@ -166,8 +166,10 @@ func (c *conn) serve() {
 func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string {
 	s := c.srv
 	cfg := s.disp.Config()
-	if t.armed.IsZero() {
-		t.armed = t.deadline(c.client.Registered(), cfg.Timeouts)
+	// Re-arm when the deadline fired, or when it must come sooner: at
+	// registration the ping interval replaces the registration timeout.
+	if want := t.deadline(c.client.Registered(), cfg.Timeouts); t.armed.IsZero() || want.Before(t.armed) {
+		t.armed = want
 		c.nc.SetReadDeadline(t.armed)
 	}
 	line, err := lr.next()

@@ -32,11 +32,11 @@ type UserMode uint16
 
 // The user modes the server knows.
 const (
-	ModeInvisible UserMode = 1 << iota // +i
-	ModeOperator                       // +o
-	ModeWallops                        // +w
-	ModeServerNotices                  // +s
-	ModeBot                            // +B
+	ModeInvisible     UserMode = 1 << iota // +i
+	ModeOperator                           // +o
+	ModeWallops                            // +w
+	ModeServerNotices                      // +s
+	ModeBot                                // +B
 )
 
 var userModeLetters = []struct {
