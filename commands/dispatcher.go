@@ -20,7 +20,9 @@ import (
 )
 
 // Hooks are what the dispatcher asks of the process around it. Nil hooks
-// make the matching commands answer that the feature is unavailable.
+// make the matching commands answer that the feature is unavailable. They
+// run on the calling client's reader goroutine, which shutdown waits for,
+// so Die and Restart must only signal the process and return.
 type Hooks struct {
 	// Rehash reloads the configuration; a non-nil error means the old one
 	// stays in force.

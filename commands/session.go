@@ -26,6 +26,8 @@ func handleQUIT(r *Request) {
 // reason, it leaves every channel, WHOWAS remembers it and its nick is
 // freed. The connection calls it exactly once, whatever ended it.
 func (d *Dispatcher) Quit(c *users.Client, reason string) {
+	// Free the nick first: a peer that reacts to the QUIT may take it.
+	d.users.Remove(c)
 	if c.Registered() {
 		id := c.Identity()
 		now := d.clock()
@@ -38,7 +40,6 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		d.users.Whowas().Record(users.WhowasEntry{Identity: id, Server: d.Config().Server.Name, Left: now})
 	}
 	d.users.Monitors().Clear(c)
-	d.users.Remove(c)
 	if c.Registered() {
 		d.monitorOffline(c.Nick())
 	}

@@ -31,7 +31,7 @@ type conn struct {
 	queued   int
 	writing  bool
 	closing  bool
-	hangup   bool // close the socket once the queue is written
+	hangup   bool // the quit path ran: close the socket once the queue is written
 	reason   string
 	sendqMax int
 }
@@ -57,17 +57,31 @@ func (c *conn) Send(line []byte) {
 	c.mu.Unlock()
 }
 
-// Close sends ERROR with the reason, then hangs up once it is written.
+// Close sends ERROR with the reason and wakes the reader, which runs the
+// quit path and then hangs up once the queue is written. The socket stays
+// open until the quit path is done, so that a client that sees it close
+// also finds its QUIT delivered, its nick free and its WHOWAS recorded.
 func (c *conn) Close(reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
 		return
 	}
-	c.closing, c.hangup, c.reason = true, true, reason
+	c.closing, c.reason = true, reason
 	line := []byte("ERROR :Closing Link: " + c.host + " (" + reason + ")\r\n")
 	c.queue = append(c.queue, line)
 	c.startWriterLocked()
+	c.nc.SetReadDeadline(time.Now())
+}
+
+// hangUp closes the socket once whatever is queued has been written.
+func (c *conn) hangUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hangup = true
+	if !c.writing {
+		c.nc.Close()
+	}
 }
 
 // closeReason is why the connection is closing ("" while it is not).
@@ -159,6 +173,7 @@ func (c *conn) serve() {
 	// A client that stopped reading would keep the writer blocked forever.
 	c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 	s.disp.Quit(c.client, reason)
+	c.hangUp()
 }
 
 // readOne reads, checks, throttles and dispatches one line; it returns a
