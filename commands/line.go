@@ -15,7 +15,7 @@ import (
 var forcedTrailing = map[string]bool{
 	"PRIVMSG": true, "NOTICE": true, "TOPIC": true, "PART": true, "QUIT": true,
 	"KICK": true, "AWAY": true, "ERROR": true, "WALLOPS": true, "SETNAME": true,
-	"KILL": true, "PONG": true, "PING": true, "CAP": true,
+	"KILL": true, "PONG": true, "PING": true, "CAP": true, "NICK": true,
 }
 
 func needsTrailing(command, last string) bool {

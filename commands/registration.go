@@ -74,7 +74,6 @@ func (d *Dispatcher) tryRegister(r *Request) {
 		return
 	}
 	c.SetRegistered()
-	d.users.NoteRegistered()
 	d.welcome(r)
 	d.monitorOnline(c.Nick(), c.Source())
 }

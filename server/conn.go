@@ -34,7 +34,13 @@ type conn struct {
 	hangup   bool // the quit path ran: close the socket once the queue is written
 	reason   string
 	sendqMax int
+
+	done chan struct{} // the reader's handoff channel to the workers
 }
+
+// run executes f on a dispatcher worker, in order with this client's
+// other commands.
+func (c *conn) run(f func()) { c.srv.workers.do(c.done, f) }
 
 // Send queues a line; past the send queue limit the client is cut off.
 func (c *conn) Send(line []byte) {
@@ -172,7 +178,7 @@ func (c *conn) serve() {
 	c.Close(reason)
 	// A client that stopped reading would keep the writer blocked forever.
 	c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
-	s.disp.Quit(c.client, reason)
+	c.run(func() { s.disp.Quit(c.client, reason) })
 	c.hangUp()
 }
 
@@ -197,14 +203,14 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 	case errors.Is(err, errEmptyLine):
 		return ""
 	case errors.Is(err, errTagsTooLong), errors.Is(err, errBodyTooLong):
-		s.disp.InputTooLong(c.client)
+		c.run(func() { s.disp.InputTooLong(c.client) })
 		return ""
 	case err != nil:
 		s.disp.Ignore()
 		return ""
 	}
 	if cfg.Server.UTF8Only && !utf8.Valid(line) {
-		s.disp.InvalidUTF8(c.client, msg.Command)
+		c.run(func() { s.disp.InvalidUTF8(c.client, msg.Command) })
 		return ""
 	}
 	if bucket != nil {
@@ -214,7 +220,7 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 			}
 		}
 	}
-	s.disp.Dispatch(c.client, msg)
+	c.run(func() { s.disp.Dispatch(c.client, msg) })
 	return ""
 }
 
@@ -224,7 +230,7 @@ func (c *conn) readFailed(err error, t *timeouts, cfg conf.Timeouts) string {
 	ping := cfg.Ping
 	switch {
 	case errors.Is(err, errLineTooLong):
-		c.srv.disp.InputTooLong(c.client)
+		c.run(func() { c.srv.disp.InputTooLong(c.client) })
 		return ""
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		t.armed = time.Time{}

@@ -50,14 +50,16 @@ type Server struct {
 	reload func() (*conf.Config, error)
 	clock  func() time.Time
 
-	rehashMu  sync.Mutex
-	mu        sync.Mutex
-	listeners []net.Listener
-	conns     map[*conn]struct{}
-	perIP     map[netip.Prefix]int
-	wg        sync.WaitGroup
-	nextID    atomic.Uint64
-	stopping  atomic.Bool
+	workers     *workers
+	stopWorkers sync.Once
+	rehashMu    sync.Mutex
+	mu          sync.Mutex
+	listeners   []net.Listener
+	conns       map[*conn]struct{}
+	perIP       map[netip.Prefix]int
+	wg          sync.WaitGroup
+	nextID      atomic.Uint64
+	stopping    atomic.Bool
 }
 
 // New builds a server from its options.
@@ -74,6 +76,7 @@ func New(opts Options) (*Server, error) {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
+	s.workers = newWorkers()
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -182,7 +185,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 func (s *Server) accept(nc net.Conn) {
 	cfg := s.disp.Config()
 	ip := remoteIP(nc)
-	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
+	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ, done: make(chan struct{}, 1)}
 
 	exempt := isExempt(cfg, ip)
 	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), exempt)
@@ -320,6 +323,7 @@ func (s *Server) Shutdown(reason string, timeout time.Duration) {
 		}
 		<-done
 	}
+	s.stopWorkers.Do(s.workers.stop)
 	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
 }
 

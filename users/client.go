@@ -99,6 +99,7 @@ type Client struct {
 	mu         sync.RWMutex
 	ident      Identity
 	registered bool
+	tally      *tally // set by Registry.Add; nil once removed
 	rooms      map[Room]struct{}
 	reg        Registration
 }
@@ -191,16 +192,37 @@ func (c *Client) Registered() bool {
 // SetRegistered marks registration complete.
 func (c *Client) SetRegistered() {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.registered {
+		return
+	}
 	c.registered = true
-	c.mu.Unlock()
+	if c.tally != nil {
+		c.tally.addUser(c.ident.Modes)
+	}
 }
 
 // Update changes identity fields under the client's lock; f must not call
 // back into the client or take other locks.
 func (c *Client) Update(f func(id *Identity)) {
 	c.mu.Lock()
+	before := c.ident.Modes
 	f(&c.ident)
+	if c.registered && c.tally != nil {
+		c.tally.changed(before, c.ident.Modes)
+	}
 	c.mu.Unlock()
+}
+
+// track starts counting c in t (nil stops), under the client's lock so
+// that no mode change is counted twice or lost.
+func (c *Client) track(t *tally) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tally != nil && c.registered {
+		c.tally.removeUser(c.ident.Modes)
+	}
+	c.tally = t
 }
 
 // Registration returns a copy of the pre-registration state.

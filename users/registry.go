@@ -22,10 +22,11 @@ type Registry struct {
 	whowas   *Whowas
 	monitors *Monitors
 
+	tally tally
+
 	mu      sync.RWMutex
 	byNick  map[string]*Client
 	clients map[*Client]struct{}
-	peak    int
 }
 
 // NewRegistry makes an empty registry that folds names with casemap,
@@ -67,14 +68,23 @@ func (r *Registry) Fold(name string) string {
 // Add records a new connection (not yet registered).
 func (r *Registry) Add(c *Client) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.clients[c]; ok {
+		return
+	}
 	r.clients[c] = struct{}{}
-	r.mu.Unlock()
+	r.tally.connections.Add(1)
+	c.track(&r.tally)
 }
 
 // Remove forgets a connection and frees its nick.
 func (r *Registry) Remove(c *Client) {
 	r.mu.Lock()
 	folded := r.Fold(c.Nick())
+	if _, ok := r.clients[c]; ok {
+		r.tally.connections.Add(-1)
+		c.track(nil)
+	}
 	delete(r.clients, c)
 	if r.byNick[folded] == c {
 		delete(r.byNick, folded)
@@ -110,51 +120,23 @@ func (r *Registry) Find(nick string) *Client {
 	return c
 }
 
-// NoteRegistered updates the peak user count after a registration.
-func (r *Registry) NoteRegistered() {
-	r.mu.Lock()
-	if n := r.registeredLocked(); n > r.peak {
-		r.peak = n
-	}
-	r.mu.Unlock()
-}
-
-func (r *Registry) registeredLocked() int {
-	n := 0
-	for c := range r.clients {
-		if c.Registered() {
-			n++
-		}
-	}
-	return n
-}
-
 // Counts summarises the connections for LUSERS.
 type Counts struct {
 	Users, Invisible, Unknown, Operators, Peak int
 }
 
-// Counts walks the connections once and counts them.
+// Counts reads the LUSERS figures, kept up to date as clients come, change
+// modes and go.
 func (r *Registry) Counts() Counts {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	var n Counts
-	for c := range r.clients {
-		if !c.Registered() {
-			n.Unknown++
-			continue
-		}
-		n.Users++
-		modes := c.Identity().Modes
-		if modes.Has(ModeInvisible) {
-			n.Invisible++
-		}
-		if modes.Has(ModeOperator) {
-			n.Operators++
-		}
+	t := &r.tally
+	users := int(t.users.Load())
+	return Counts{
+		Users:     users,
+		Invisible: int(t.invisible.Load()),
+		Unknown:   int(t.connections.Load()) - users,
+		Operators: int(t.operators.Load()),
+		Peak:      int(t.peak.Load()),
 	}
-	n.Peak = max(r.peak, n.Users)
-	return n
 }
 
 // Clients returns every registered client, in no particular order.

@@ -139,9 +139,7 @@ func TestCountsAndClients(t *testing.T) {
 	mustClaim(t, r, b, "b")
 	mustClaim(t, r, c, "c") // c never finishes registration
 	a.SetRegistered()
-	r.NoteRegistered()
 	b.SetRegistered()
-	r.NoteRegistered()
 	b.Update(func(id *Identity) { id.Modes = UserModes(ModeInvisible | ModeOperator) })
 
 	n := r.Counts()
@@ -155,6 +153,12 @@ func TestCountsAndClients(t *testing.T) {
 	r.Remove(a)
 	if n := r.Counts(); n.Users != 1 || n.Peak != 2 {
 		t.Errorf("after Remove: %+v, want 1 user, peak 2", n)
+	}
+	// A removed client's later mode changes are not counted.
+	r.Remove(b)
+	b.Update(func(id *Identity) { id.Modes = 0 })
+	if n := r.Counts(); n != (Counts{Unknown: 1, Peak: 2}) {
+		t.Errorf("after removing b: %+v", n)
 	}
 }
 
