@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"os"
@@ -12,6 +13,10 @@ import (
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
+
+// maxSpareBatch bounds the queue slice a connection keeps for reuse: a
+// burst (a big JOIN, a LIST) should not pin its memory on an idle client.
+const maxSpareBatch = 64
 
 // closeGrace bounds how long a closing connection may take to write its
 // last lines (the ERROR) to a client that stopped reading.
@@ -31,7 +36,8 @@ type conn struct {
 	queued   int
 	writing  bool
 	closing  bool
-	hangup   bool // the quit path ran: close the socket once the queue is written
+	hangup   bool          // the quit path ran: close the socket once the queue is written
+	flushed  chan struct{} // closed by the writer when it has hung up
 	reason   string
 	sendqMax int
 
@@ -80,13 +86,33 @@ func (c *conn) Close(reason string) {
 	c.nc.SetReadDeadline(time.Now())
 }
 
-// hangUp closes the socket once whatever is queued has been written.
+// hangUp closes the socket once whatever is queued has been written, and
+// returns when it is closed: a server shutting down waits for its clients'
+// last lines this way (bounded by closeGrace).
 func (c *conn) hangUp() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.hangup = true
 	if !c.writing {
+		c.mu.Unlock()
 		c.nc.Close()
+		return
+	}
+	c.flushed = make(chan struct{})
+	flushed := c.flushed
+	c.mu.Unlock()
+	<-flushed
+}
+
+// writerDoneLocked records that the writer stops, closing the socket and
+// waking hangUp when the connection is hanging up.
+func (c *conn) writerDoneLocked() {
+	c.writing = false
+	if c.hangup {
+		c.nc.Close()
+		if c.flushed != nil {
+			close(c.flushed)
+			c.flushed = nil
+		}
 	}
 }
 
@@ -115,12 +141,8 @@ func (c *conn) writeLoop() {
 	for {
 		c.mu.Lock()
 		if len(c.queue) == 0 {
-			c.writing = false
-			hangup := c.hangup
+			c.writerDoneLocked()
 			c.mu.Unlock()
-			if hangup {
-				c.nc.Close()
-			}
 			return
 		}
 		batch := c.queue
@@ -133,15 +155,18 @@ func (c *conn) writeLoop() {
 		clear(batch)
 
 		c.mu.Lock()
-		c.spare = batch[:0]
+		if cap(batch) <= maxSpareBatch {
+			c.spare = batch[:0]
+		}
 		if err != nil {
 			c.closing = true
 			if c.reason == "" {
 				c.reason = writeErrorReason(err)
 			}
-			c.queue, c.writing = nil, false
-			c.mu.Unlock()
+			c.queue = nil
 			c.nc.Close()
+			c.writerDoneLocked()
+			c.mu.Unlock()
 			return
 		}
 		c.mu.Unlock()
@@ -198,30 +223,39 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 		return c.readFailed(err, t, cfg.Timeouts)
 	}
 	t.heard(time.Now())
-	msg, err := parseLine(line)
-	switch {
-	case errors.Is(err, errEmptyLine):
-		return ""
-	case errors.Is(err, errTagsTooLong), errors.Is(err, errBodyTooLong):
-		c.run(func() { s.disp.InputTooLong(c.client) })
-		return ""
-	case err != nil:
-		s.disp.Ignore()
-		return ""
-	}
-	if cfg.Server.UTF8Only && !utf8.Valid(line) {
-		c.run(func() { s.disp.InvalidUTF8(c.client, msg.Command) })
+	if len(bytes.TrimLeft(line, " ")) == 0 {
 		return ""
 	}
 	if bucket != nil {
 		if wait := bucket.take(time.Now()); wait > 0 {
+			// Reading ahead reuses the buffer the line lives in.
+			line = bytes.Clone(line)
 			if !c.readAhead(lr, t, wait, cfg.Flood.RecvQ) {
 				return "Excess Flood"
 			}
 		}
 	}
-	c.run(func() { s.disp.Dispatch(c.client, msg) })
+	// Parsing and dispatching run on a worker: the reader's own stack stays
+	// as small as a blocked read needs.
+	c.run(func() { c.process(line, cfg) })
 	return ""
+}
+
+// process checks, parses and dispatches one line (on a worker).
+func (c *conn) process(line []byte, cfg *conf.Config) {
+	d := c.srv.disp
+	msg, err := parseLine(line)
+	switch {
+	case errors.Is(err, errEmptyLine):
+	case errors.Is(err, errTagsTooLong), errors.Is(err, errBodyTooLong):
+		d.InputTooLong(c.client)
+	case err != nil:
+		d.Ignore()
+	case cfg.Server.UTF8Only && !utf8.Valid(line):
+		d.InvalidUTF8(c.client, msg.Command)
+	default:
+		d.Dispatch(c.client, msg)
+	}
 }
 
 // readFailed turns a read error into a close reason, or sends a PING
