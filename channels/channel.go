@@ -114,6 +114,9 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 		p = Op
 	}
 	ch.members[req.Client] = p
+	// Recorded under the channel's lock, so that a KICK or PART racing
+	// with this JOIN can never leave the client's room set out of step.
+	req.Client.AddRoom(ch)
 	return p, nil
 }
 
@@ -153,6 +156,7 @@ func (ch *Channel) remove(c *users.Client) (wasMember, empty bool) {
 		return false, len(ch.members) == 0
 	}
 	delete(ch.members, c)
+	c.RemoveRoom(ch)
 	if len(ch.members) == 0 {
 		ch.dead = true
 	}

@@ -77,7 +77,6 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 		d.joinRefused(r, name, err)
 		return
 	}
-	c.AddRoom(ch)
 	id := c.Identity()
 	plain := NewRelay(Msg{Source: id.Source(), Command: "JOIN", Params: []string{ch.Name()}, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
 	account := id.Account
@@ -158,7 +157,6 @@ func (d *Dispatcher) part(r *Request, ch *channels.Channel, reason string) {
 	relay := NewRelay(Msg{Source: id.Source(), Command: "PART", Params: params, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
 	d.broadcast(r, ch, relay)
 	d.channels.Part(ch, c)
-	c.RemoveRoom(ch)
 }
 
 // broadcast sends relay to every member of ch, the requester's copy going

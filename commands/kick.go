@@ -44,6 +44,5 @@ func handleKICK(r *Request) {
 		relay := NewRelay(Msg{Source: id.Source(), Command: "KICK", Params: []string{ch.Name(), target.Nick(), reason}, Time: r.Now, MsgID: r.d.newMsgID(), Account: id.Account})
 		r.d.broadcast(r, ch, relay)
 		r.d.channels.Part(ch, target)
-		target.RemoveRoom(ch)
 	}
 }

@@ -35,7 +35,6 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
 		for _, room := range c.Rooms() {
 			d.channels.Part(room.(*channels.Channel), c)
-			c.RemoveRoom(room)
 		}
 		d.users.Whowas().Record(users.WhowasEntry{Identity: id, Server: d.Config().Server.Name, Left: now})
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/conference-irc/conference/commands"
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
@@ -237,24 +238,25 @@ func (c *conn) readOne(lr *lineReader, bucket *tokenBucket, t *timeouts) string 
 	}
 	// Parsing and dispatching run on a worker: the reader's own stack stays
 	// as small as a blocked read needs.
-	c.run(func() { c.process(line, cfg) })
+	c.run(func() { processLine(s.disp, c.client, line, cfg) })
 	return ""
 }
 
-// process checks, parses and dispatches one line (on a worker).
-func (c *conn) process(line []byte, cfg *conf.Config) {
-	d := c.srv.disp
+// processLine checks, parses and dispatches one line from client (on a
+// worker): too long gets 417, unparsable is counted and dropped, not UTF-8
+// on a UTF8ONLY server gets FAIL, the rest goes to the dispatcher.
+func processLine(d *commands.Dispatcher, client *users.Client, line []byte, cfg *conf.Config) {
 	msg, err := parseLine(line)
 	switch {
 	case errors.Is(err, errEmptyLine):
 	case errors.Is(err, errTagsTooLong), errors.Is(err, errBodyTooLong):
-		d.InputTooLong(c.client)
+		d.InputTooLong(client)
 	case err != nil:
 		d.Ignore()
 	case cfg.Server.UTF8Only && !utf8.Valid(line):
-		d.InvalidUTF8(c.client, msg.Command)
+		d.InvalidUTF8(client, msg.Command)
 	default:
-		d.Dispatch(c.client, msg)
+		d.Dispatch(client, msg)
 	}
 }
 
