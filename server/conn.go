@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -140,6 +141,10 @@ func (c *conn) startWriterLocked() {
 // writeLoop drains the queue with one writev per batch until it is empty.
 func (c *conn) writeLoop() {
 	for {
+		// Let whatever else is runnable (workers fanning out) go first:
+		// under load more lines join this batch, one system call for
+		// many; with nothing else to run this returns at once.
+		runtime.Gosched()
 		c.mu.Lock()
 		if len(c.queue) == 0 {
 			c.writerDoneLocked()
