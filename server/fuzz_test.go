@@ -133,7 +133,7 @@ func (w *fuzzWorld) feedLines(c *users.Client, fc *fuzzConn, lines ...string) {
 // serveBytes runs data through the same steps as conn.readOne: line reader,
 // parseLine, then the dispatcher, stopping when the client is closed.
 func (w *fuzzWorld) serveBytes(c *users.Client, fc *fuzzConn, data []byte) {
-	lr := newLineReader(bytes.NewReader(data))
+	lr := newLineReader(bytes.NewReader(data), nil)
 	cfg := w.d.Config()
 	for lines := 0; ; lines++ {
 		if closed, _ := fc.isClosed(); closed {

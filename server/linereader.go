@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
 
 // Line length limits from the IRCv3 message-tags specification.
@@ -27,14 +28,47 @@ var errBufferFull = errors.New("receive buffer full")
 // for long lines or for read-ahead while a client is throttled.
 type lineReader struct {
 	r        io.Reader
-	buf      []byte
+	pool     *sync.Pool // of small buffers; nil: allocate
+	buf      []byte     // nil while nothing is buffered (see release)
 	start    int
 	end      int
 	skipping bool // discarding the rest of an over-long line
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, smallReadBuffer)}
+// newLineReader reads lines from r, taking small buffers from pool (which
+// may be nil) only while it holds unprocessed bytes.
+func newLineReader(r io.Reader, pool *sync.Pool) *lineReader {
+	return &lineReader{r: r, pool: pool}
+}
+
+// newReadBufferPool makes the pool of small read buffers lineReaders share.
+func newReadBufferPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new([smallReadBuffer]byte) }}
+}
+
+// smallBuffer returns a small buffer, from the pool when there is one.
+func (lr *lineReader) smallBuffer() []byte {
+	if lr.pool == nil {
+		return make([]byte, smallReadBuffer)
+	}
+	return lr.pool.Get().(*[smallReadBuffer]byte)[:]
+}
+
+// release gives the buffer back when it holds nothing: an idle client
+// keeps no read buffer.
+func (lr *lineReader) release() {
+	if lr.start != lr.end || lr.skipping || lr.buf == nil {
+		return
+	}
+	lr.drop()
+}
+
+// drop gives the buffer back, discarding anything in it.
+func (lr *lineReader) drop() {
+	if lr.pool != nil && cap(lr.buf) == smallReadBuffer {
+		lr.pool.Put((*[smallReadBuffer]byte)(lr.buf[:smallReadBuffer]))
+	}
+	lr.buf, lr.start, lr.end, lr.skipping = nil, 0, 0, false
 }
 
 // buffered is how many unprocessed bytes are held.
@@ -81,11 +115,14 @@ func (lr *lineReader) scan() ([]byte, bool, error) {
 
 // fill reads more bytes, growing the buffer up to limit bytes of content.
 func (lr *lineReader) fill(limit int) error {
+	if lr.buf == nil {
+		lr.buf = lr.smallBuffer()
+	}
 	if lr.start == lr.end {
 		lr.start, lr.end = 0, 0
 		if cap(lr.buf) > 4*smallReadBuffer {
 			// A long line or a flood grew the buffer; give it back.
-			lr.buf = make([]byte, smallReadBuffer)
+			lr.buf = lr.smallBuffer()
 		}
 	}
 	if lr.end == len(lr.buf) {

@@ -56,7 +56,7 @@ func TestLineReaderSplits(t *testing.T) {
 			{"half", iotest.HalfReader},
 		} {
 			t.Run(tt.name+"/"+reader.name, func(t *testing.T) {
-				lr := newLineReader(reader.wrap(strings.NewReader(tt.in)))
+				lr := newLineReader(reader.wrap(strings.NewReader(tt.in)), nil)
 				got, err := readAll(t, lr)
 				if err != io.EOF {
 					t.Errorf("ended with %v, want EOF", err)
@@ -94,7 +94,7 @@ func TestLineReaderLimits(t *testing.T) {
 				r = iotest.OneByteReader(r)
 			}
 			t.Run(name, func(t *testing.T) {
-				got, err := readAll(t, newLineReader(r))
+				got, err := readAll(t, newLineReader(r, nil))
 				if err != io.EOF {
 					t.Errorf("ended with %v, want EOF", err)
 				}
@@ -110,7 +110,7 @@ func TestLineReaderLimits(t *testing.T) {
 // bounded and nothing is returned until the line ends.
 func TestLineReaderEndlessLine(t *testing.T) {
 	data := bytes.Repeat([]byte("a"), 1<<20)
-	lr := newLineReader(bytes.NewReader(data))
+	lr := newLineReader(bytes.NewReader(data), nil)
 	_, err := lr.next()
 	if err != io.EOF {
 		t.Fatalf("next = %v, want EOF", err)
@@ -122,7 +122,7 @@ func TestLineReaderEndlessLine(t *testing.T) {
 
 func TestLineReaderShrinksAfterLongLine(t *testing.T) {
 	in := strings.Repeat("x", 8000) + "\n" + "PING a\n"
-	lr := newLineReader(strings.NewReader(in))
+	lr := newLineReader(strings.NewReader(in), nil)
 	if line, err := lr.next(); err != nil || len(line) != 8000 {
 		t.Fatalf("first line: %d bytes, %v", len(line), err)
 	}
@@ -141,7 +141,7 @@ func TestLineReaderShrinksAfterLongLine(t *testing.T) {
 // once limit bytes are waiting.
 func TestLineReaderFillLimit(t *testing.T) {
 	data := strings.Repeat("PRIVMSG #a :flood\r\n", 1000)
-	lr := newLineReader(strings.NewReader(data))
+	lr := newLineReader(strings.NewReader(data), nil)
 	var err error
 	for i := 0; i < 1000 && err == nil; i++ {
 		err = lr.fill(1024)
@@ -165,7 +165,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 func TestLineReaderPassesErrors(t *testing.T) {
 	boom := errors.New("boom")
-	lr := newLineReader(io.MultiReader(strings.NewReader("A\nB"), errReader{boom}))
+	lr := newLineReader(io.MultiReader(strings.NewReader("A\nB"), errReader{boom}), nil)
 	if line, err := lr.next(); err != nil || string(line) != "A" {
 		t.Fatalf("first: %q %v", line, err)
 	}

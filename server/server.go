@@ -50,8 +50,9 @@ type Server struct {
 	reload func() (*conf.Config, error)
 	clock  func() time.Time
 
-	workers     *workers
-	stopWorkers sync.Once
+	poller      *poller
+	readBuffers *sync.Pool
+	stopPoller  sync.Once
 	rehashMu    sync.Mutex
 	mu          sync.Mutex
 	listeners   []net.Listener
@@ -76,9 +77,12 @@ func New(opts Options) (*Server, error) {
 	if s.clock == nil {
 		s.clock = time.Now
 	}
-	s.workers = newWorkers()
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.readBuffers = newReadBufferPool()
+	if s.poller, err = newPoller(s.log); err != nil {
+		return nil, err
 	}
 	hooks := commands.Hooks{Die: opts.Die, Restart: opts.Restart}
 	if s.reload != nil {
@@ -185,7 +189,17 @@ func (s *Server) acceptLoop(l net.Listener) {
 func (s *Server) accept(nc net.Conn) {
 	cfg := s.disp.Config()
 	ip := remoteIP(nc)
-	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ, done: make(chan struct{}, 1)}
+	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		nc.Close()
+		return
+	}
+	var err error
+	if c.raw, err = sc.SyscallConn(); err != nil {
+		nc.Close()
+		return
+	}
 
 	exempt := isExempt(cfg, ip)
 	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), exempt)
@@ -208,7 +222,11 @@ func (s *Server) accept(nc net.Conn) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	s.disp.Connected(c.client)
-	go c.serve()
+	c.start(cfg, s.readBuffers)
+	if err := s.poller.add(c); err != nil {
+		s.log.Warn("cannot watch connection", "err", err)
+		c.Close("Internal error")
+	}
 }
 
 // forget drops a finished connection.
@@ -323,7 +341,7 @@ func (s *Server) Shutdown(reason string, timeout time.Duration) {
 		}
 		<-done
 	}
-	s.stopWorkers.Do(s.workers.stop)
+	s.stopPoller.Do(s.poller.close)
 	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
 }
 
