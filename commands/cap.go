@@ -29,6 +29,24 @@ func CheckCapabilities(cfg *conf.Config) error {
 	return nil
 }
 
+// packCaps joins capability names with spaces into as few lines of at
+// most budget bytes as they fit in (one line at least, maybe empty).
+func packCaps(names []string, budget int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, name := range names {
+		if cur.Len() > 0 && cur.Len()+len(name)+1 > budget {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(name)
+	}
+	return append(lines, cur.String())
+}
+
 func isSupported(c users.Cap) bool {
 	for _, s := range supportedCaps {
 		if s == c {
@@ -114,24 +132,14 @@ func capLS(r *Request) {
 		// CAP LS 302 implies cap-notify.
 		r.Client.SetCaps(r.Client.Caps().With(users.CapCapNotify))
 	}
-	var lines []string
-	var cur strings.Builder
+	var names []string
 	offered := offeredCaps(r.Config)
 	for _, c := range supportedCaps {
-		if !offered.Has(c) {
-			continue
+		if offered.Has(c) {
+			names = append(names, c.Name())
 		}
-		entry := c.Name()
-		if cur.Len()+len(entry)+1 > capLSLineBudget {
-			lines = append(lines, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
-		}
-		cur.WriteString(entry)
 	}
-	lines = append(lines, cur.String())
+	lines := packCaps(names, capLSLineBudget)
 	for i, l := range lines {
 		if i < len(lines)-1 && version >= 302 {
 			r.Reply("CAP", r.capNick(), "LS", "*", l)

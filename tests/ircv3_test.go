@@ -331,3 +331,18 @@ func TestUTF8Only(t *testing.T) {
 		t.Fatalf("valid UTF-8: %v", m)
 	}
 }
+
+// TestIrssiJoinBeforeRegistration replays irssi's opening: CAP LS 302 and
+// an empty JOIN before NICK/USER. The JOIN gets 451 and registration
+// carries on.
+func TestIrssiJoinBeforeRegistration(t *testing.T) {
+	srv := harness.Start(t, "")
+	c := srv.Connect(t)
+	c.Send("CAP LS 302")
+	c.Send("JOIN :")
+	c.ExpectLine(":irc.conference.local 451 * :You have not registered")
+	c.Send("NICK irssiuser")
+	c.Send("USER irssi irssi 127.0.0.1 :irssi")
+	c.Send("CAP END")
+	c.ExpectNumeric("001")
+}
