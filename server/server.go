@@ -339,7 +339,13 @@ func (s *Server) Shutdown(reason string, timeout time.Duration) {
 		for _, c := range conns {
 			c.nc.Close()
 		}
-		<-done
+		// Closed sockets end their quit paths at once; do not hang the
+		// process on one that cannot.
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+			s.log.Warn("stopping with connections still closing")
+		}
 	}
 	s.stopPoller.Do(s.poller.close)
 	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
