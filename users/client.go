@@ -2,6 +2,7 @@ package users
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,7 +101,7 @@ type Client struct {
 	ident      Identity
 	registered bool
 	tally      *tally // set by Registry.Add; nil once removed
-	rooms      map[Room]struct{}
+	rooms      []Room // a short list (limits.channels): cheaper than a map per client
 	reg        Registration
 }
 
@@ -243,18 +244,25 @@ func (c *Client) UpdateRegistration(f func(r *Registration)) {
 func (c *Client) AddRoom(r Room) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rooms == nil {
-		c.rooms = make(map[Room]struct{})
+	if !slices.Contains(c.rooms, r) {
+		c.rooms = append(c.rooms, r)
 	}
-	c.rooms[r] = struct{}{}
 	return len(c.rooms)
 }
 
 // RemoveRoom forgets membership of r.
 func (c *Client) RemoveRoom(r Room) {
 	c.mu.Lock()
-	delete(c.rooms, r)
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	if i := slices.Index(c.rooms, r); i >= 0 {
+		last := len(c.rooms) - 1
+		c.rooms[i] = c.rooms[last]
+		c.rooms[last] = nil
+		c.rooms = c.rooms[:last]
+	}
+	if len(c.rooms) == 0 {
+		c.rooms = nil
+	}
 }
 
 // RoomCount is how many rooms the client is in.
@@ -268,9 +276,5 @@ func (c *Client) RoomCount() int {
 func (c *Client) Rooms() []Room {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := make([]Room, 0, len(c.rooms))
-	for r := range c.rooms {
-		out = append(out, r)
-	}
-	return out
+	return slices.Clone(c.rooms)
 }
