@@ -46,6 +46,7 @@ func deliver(r *Request, notice bool) {
 	}
 	r.Client.Touch(r.Now)
 	id := r.Client.Identity()
+	source, tags := id.Source(), clientTags(r)
 	for _, target := range targets {
 		if target == "" {
 			// "PRIVMSG a,,b": an empty name between commas.
@@ -56,9 +57,9 @@ func deliver(r *Request, notice bool) {
 		if !tagOnly {
 			params = append(params, r.Params[1])
 		}
-		msg := Msg{Source: id.Source(), Command: r.Command, Params: params, Time: r.Now,
+		msg := Msg{Source: source, Command: r.Command, Params: params, Time: r.Now,
 			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
-			ClientTags: clientTags(r)}
+			ClientTags: tags}
 		if strings.IndexByte(channelPrefixes, target[0]) >= 0 && strings.IndexByte(target, '#') >= 0 {
 			toChannel(r, target, msg, fail)
 		} else {
