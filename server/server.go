@@ -50,17 +50,18 @@ type Server struct {
 	reload func() (*conf.Config, error)
 	clock  func() time.Time
 
-	poller      *poller
-	readBuffers *sync.Pool
-	stopPoller  sync.Once
-	rehashMu    sync.Mutex
-	mu          sync.Mutex
-	listeners   []net.Listener
-	conns       map[*conn]struct{}
-	perIP       map[netip.Prefix]int
-	wg          sync.WaitGroup
-	nextID      atomic.Uint64
-	stopping    atomic.Bool
+	poller       *poller
+	readBuffers  *sync.Pool
+	writeBuffers *sync.Pool
+	stopPoller   sync.Once
+	rehashMu     sync.Mutex
+	mu           sync.Mutex
+	listeners    []net.Listener
+	conns        map[*conn]struct{}
+	perIP        map[netip.Prefix]int
+	wg           sync.WaitGroup
+	nextID       atomic.Uint64
+	stopping     atomic.Bool
 }
 
 // New builds a server from its options.
@@ -81,6 +82,10 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.readBuffers = newReadBufferPool()
+	s.writeBuffers = &sync.Pool{New: func() any {
+		b := make([]byte, 0, writeChunk)
+		return &b
+	}}
 	if s.poller, err = newPoller(s.log); err != nil {
 		return nil, err
 	}
