@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net"
+	"os"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -13,14 +15,18 @@ import (
 	"github.com/conference-irc/conference/users"
 )
 
+// maxSpareBatch bounds the queue slice a connection keeps for reuse: a
+// burst (a big JOIN, a LIST) should not pin its memory on an idle client.
+const maxSpareBatch = 8
+
 // closeGrace bounds how long a closing connection may take to write its
 // last lines (the ERROR) to a client that stopped reading.
 const closeGrace = 10 * time.Second
 
-// conn is one client connection. It has no goroutine of its own: the
-// poller hands it to a worker when its socket is readable (input.go) and
-// to a writer when it has output to flush or its socket is writable again
-// (output.go).
+// conn is one client connection. It has no goroutine of its own while the
+// client is idle: the poller hands it to a worker when its socket is
+// readable (input.go), and a writer goroutine exists only while there is
+// something queued to write.
 type conn struct {
 	srv    *Server
 	nc     net.Conn
@@ -30,17 +36,16 @@ type conn struct {
 
 	in input // the read side, owned by whoever holds in.mu
 
-	mu        sync.Mutex
-	queue     [][]byte
-	unwritten []byte // the part of the last flush the kernel did not take
-	queued    int    // bytes in queue and unwritten, bounded by sendqMax
-	scheduled bool   // handed to a writer, or being flushed
-	blocked   bool   // the socket is full: waiting for the poller's EPOLLOUT
-	closing   bool
-	hangup    bool // the quit path ran: close the socket once the queue is written
-	closed    bool // the socket is closed and the server has forgotten it
-	reason    string
-	sendqMax  int
+	mu       sync.Mutex
+	queue    [][]byte
+	spare    [][]byte
+	queued   int
+	writing  bool
+	closing  bool
+	hangup   bool // the quit path ran: close the socket once the queue is written
+	closed   bool // the socket is closed and the server has forgotten it
+	reason   string
+	sendqMax int
 }
 
 // Send queues a line; past the send queue limit the client is cut off.
@@ -61,11 +66,8 @@ func (c *conn) Send(line []byte) {
 	}
 	c.queue = append(c.queue, line)
 	c.queued += len(line)
-	schedule := c.scheduleLocked()
+	c.startWriterLocked()
 	c.mu.Unlock()
-	if schedule {
-		c.srv.output.schedule(c)
-	}
 }
 
 // Close sends ERROR with the reason and wakes the read side, which runs the
@@ -82,37 +84,25 @@ func (c *conn) Close(reason string) {
 // reports false when it already was.
 func (c *conn) startClose(reason string) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.closing {
-		c.mu.Unlock()
 		return false
 	}
 	c.closing, c.reason = true, reason
 	line := []byte("ERROR :Closing Link: " + c.host + " (" + reason + ")\r\n")
 	c.queue = append(c.queue, line)
-	c.queued += len(line)
-	schedule := c.scheduleLocked()
-	c.mu.Unlock()
-	if schedule {
-		c.srv.output.schedule(c)
-	}
+	c.startWriterLocked()
 	return true
 }
 
-// hangUp closes the socket once whatever is queued has been written, or
-// after closeGrace if the client does not take it.
+// hangUp closes the socket once whatever is queued has been written.
 func (c *conn) hangUp() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.hangup = true
-	if c.idleLocked() {
+	if !c.writing {
 		c.closeSocketLocked()
-		return
 	}
-	time.AfterFunc(closeGrace, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.closeSocketLocked()
-	})
 }
 
 // closeSocketLocked closes the socket and tells the server the connection
@@ -126,6 +116,15 @@ func (c *conn) closeSocketLocked() {
 	go c.srv.forget(c)
 }
 
+// writerDoneLocked records that the writer stops, closing the socket when
+// the connection is hanging up.
+func (c *conn) writerDoneLocked() {
+	c.writing = false
+	if c.hangup {
+		c.closeSocketLocked()
+	}
+}
+
 // closeReason is why the connection is closing ("" while it is not).
 func (c *conn) closeReason() string {
 	c.mu.Lock()
@@ -137,6 +136,101 @@ func (c *conn) isClosing() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.closing
+}
+
+func (c *conn) startWriterLocked() {
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
+// writeLoop drains the queue with one writev per batch until it is empty.
+func (c *conn) writeLoop() {
+	for {
+		// Let whatever else is runnable (workers fanning out) go first:
+		// under load more lines join this batch, one system call for
+		// many; with nothing else to run this returns at once.
+		runtime.Gosched()
+		c.mu.Lock()
+		if len(c.queue) == 0 {
+			// An idle client keeps no queue memory.
+			c.spare = nil
+			c.writerDoneLocked()
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue, c.spare = c.spare[:0], nil
+		c.queued = 0
+		c.mu.Unlock()
+
+		err := c.writeBatch(batch)
+		clear(batch)
+
+		c.mu.Lock()
+		if cap(batch) <= maxSpareBatch {
+			c.spare = batch[:0]
+		}
+		if err != nil {
+			c.closing = true
+			if c.reason == "" {
+				c.reason = writeErrorReason(err)
+			}
+			c.queue = nil
+			c.nc.Close()
+			c.writerDoneLocked()
+			c.mu.Unlock()
+			c.wake()
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+// writeChunk is the size of the shared buffers a batch is copied into.
+const writeChunk = 32 << 10
+
+// writeBatch writes the lines with as few system calls as 32 KiB chunks
+// allow. The lines are copied into a buffer shared through a pool rather
+// than handed to writev: the runtime keeps a writev's iovec array on the
+// socket for good, sized by the largest batch it ever sent (up to 16 KiB
+// per client after one busy moment), which an idle client should not pay.
+func (c *conn) writeBatch(batch [][]byte) error {
+	if len(batch) == 1 {
+		_, err := c.nc.Write(batch[0])
+		return err
+	}
+	bp := c.srv.writeBuffers.Get().(*[]byte)
+	defer c.srv.writeBuffers.Put(bp)
+	buf := (*bp)[:0]
+	for _, line := range batch {
+		if len(buf)+len(line) > writeChunk && len(buf) > 0 {
+			if _, err := c.nc.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		if len(line) > writeChunk {
+			if _, err := c.nc.Write(line); err != nil {
+				return err
+			}
+			continue
+		}
+		buf = append(buf, line...)
+	}
+	if len(buf) > 0 {
+		_, err := c.nc.Write(buf)
+		return err
+	}
+	return nil
+}
+
+func writeErrorReason(err error) string {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return "Write timeout"
+	}
+	return "Write error"
 }
 
 // processLine checks, parses and dispatches one line from client: too

@@ -11,12 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readEvents are what the poller waits for: input, a hang-up, or room to
-// write again, edge triggered, so a socket is never re-armed (no system
-// call per event): a worker reads it until it would block, and new input
-// makes a new edge; a writer that found it full waits for the next
-// EPOLLOUT edge.
-const readEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLOUT | unix.EPOLLET
+// readEvents are what the poller waits for: input or a hang-up, edge
+// triggered, so a socket is never re-armed (no system call per event): a
+// worker reads it until it would block, and new input makes a new edge.
+const readEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
 
 // poller waits on every client socket with one epoll instance and hands
 // the readable ones to a few workers. Idle clients cost no goroutine.
@@ -77,16 +75,9 @@ func (p *poller) wait() {
 			p.mu.Lock()
 			c := p.byID[id]
 			p.mu.Unlock()
-			if c == nil {
-				continue
-			}
-			if ev.Events&unix.EPOLLOUT != 0 {
-				c.onWritable()
-			}
 			// A connection waiting for a worker is not queued twice; the
 			// worker clears the flag before it reads, so no edge is lost.
-			if ev.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 &&
-				c.in.queued.CompareAndSwap(false, true) {
+			if c != nil && c.in.queued.CompareAndSwap(false, true) {
 				p.ready <- c
 			}
 		}

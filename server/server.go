@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -51,18 +50,18 @@ type Server struct {
 	reload func() (*conf.Config, error)
 	clock  func() time.Time
 
-	poller      *poller
-	readBuffers *sync.Pool
-	output      *output
-	stopPoller  sync.Once
-	rehashMu    sync.Mutex
-	mu          sync.Mutex
-	listeners   []net.Listener
-	conns       map[*conn]struct{}
-	perIP       map[netip.Prefix]int
-	wg          sync.WaitGroup
-	nextID      atomic.Uint64
-	stopping    atomic.Bool
+	poller       *poller
+	readBuffers  *sync.Pool
+	writeBuffers *sync.Pool
+	stopPoller   sync.Once
+	rehashMu     sync.Mutex
+	mu           sync.Mutex
+	listeners    []net.Listener
+	conns        map[*conn]struct{}
+	perIP        map[netip.Prefix]int
+	wg           sync.WaitGroup
+	nextID       atomic.Uint64
+	stopping     atomic.Bool
 }
 
 // New builds a server from its options.
@@ -83,7 +82,10 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.readBuffers = newReadBufferPool()
-	s.output = newOutput(4 * runtime.GOMAXPROCS(0))
+	s.writeBuffers = &sync.Pool{New: func() any {
+		b := make([]byte, 0, writeChunk)
+		return &b
+	}}
 	if s.poller, err = newPoller(s.log); err != nil {
 		return nil, err
 	}
@@ -350,10 +352,7 @@ func (s *Server) Shutdown(reason string, timeout time.Duration) {
 			s.log.Warn("stopping with connections still closing")
 		}
 	}
-	s.stopPoller.Do(func() {
-		s.poller.close()
-		s.output.stop()
-	})
+	s.stopPoller.Do(s.poller.close)
 	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
 }
 
