@@ -152,3 +152,56 @@ func TestFanoutAllocationsDoNotGrowWithMembers(t *testing.T) {
 		t.Fatalf("allocations per message grow with members: %v for 50, %v for 2000", small, large)
 	}
 }
+
+// BenchmarkJoinPartInBigChannel measures one member joining and parting a
+// channel that already holds n members: the work must grow linearly with
+// n (one JOIN and one PART line to each member, and the joiner's NAMES),
+// never quadratically. Compare ns/op across sizes: 4x the members should
+// cost about 4x, not 16x.
+func BenchmarkJoinPartInBigChannel(b *testing.B) {
+	for _, members := range []int{500, 2000} {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
+			net := newBenchNetwork(b, members+1)
+			mover := net.clients[members]
+			join := irc.MustParseMessage("JOIN #big")
+			for _, c := range net.clients[:members] {
+				net.d.Dispatch(c, join)
+			}
+			part := irc.MustParseMessage("PART #big")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				net.d.Dispatch(mover, join)
+				net.d.Dispatch(mover, part)
+			}
+		})
+	}
+}
+
+// BenchmarkQuitFromBigChannel measures one member quitting a channel of n
+// members (the QUIT line to each, the channel and registries updated):
+// linear in n as well.
+func BenchmarkQuitFromBigChannel(b *testing.B) {
+	for _, members := range []int{500, 2000} {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
+			net := newBenchNetwork(b, members)
+			join := irc.MustParseMessage("JOIN #big")
+			for _, c := range net.clients {
+				net.d.Dispatch(c, join)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				conn := &countingConn{}
+				c := users.NewClient(uint64(1_000_000+i), conn, netip.MustParseAddr("127.0.0.1"), "127.0.0.1", time.Now(), true)
+				net.d.Connected(c)
+				net.d.Dispatch(c, irc.MustParseMessage(fmt.Sprintf("NICK q%d", i)))
+				net.d.Dispatch(c, irc.MustParseMessage("USER u 0 * :quitter"))
+				net.d.Dispatch(c, join)
+				b.StartTimer()
+				net.d.Quit(c, "Client Quit")
+			}
+		})
+	}
+}
