@@ -66,7 +66,7 @@ func (r rawReader) Read(p []byte) (int, error) {
 func (c *conn) start(cfg *conf.Config, pool *sync.Pool) {
 	now := time.Now()
 	c.in.lr = newLineReader(rawReader{c.raw}, pool)
-	c.in.t = timeouts{registerBy: now.Add(cfg.Timeouts.Registration), lastHeard: now}
+	c.in.t = *newTimeouts(now, cfg.Timeouts.Registration)
 	if !c.client.Exempt() {
 		c.in.bucket = newTokenBucket(cfg.Flood.Rate, cfg.Flood.Burst, now)
 	}
