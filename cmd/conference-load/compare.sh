@@ -14,8 +14,13 @@
 #       after (read from /proc/PID/status by this script, after every generator
 #       reported that its clients registered) and the registered total.
 #   compare.sh matrix OUTDIR
-#       The whole BENCHMARKS.md matrix, 3 fresh runs per cell, JSON lines
-#       appended to OUTDIR/<server>.<cell>.jsonl.
+#       Series A of BENCHMARKS.md: every cell, 3 fresh runs each, one server
+#       after the other; JSON lines appended to OUTDIR/<server>.<cell>.jsonl
+#       (multi lines to OUTDIR/conference.multi-19000.txt). About 75 minutes.
+#   compare.sh interleaved OUTDIR
+#       Series B: the traffic cells with the servers interleaved run by run,
+#       all with -connect-rate 500. About 15 minutes.
+#   SERVERS="conference ngircd" limits matrix/interleaved to some servers.
 #
 # Servers (binaries and configs; build ours first):
 #   conference: go build -o /tmp/conferenced ./cmd/conferenced
@@ -116,23 +121,24 @@ cmd_multi() {
 			-clients "$per" -nick-prefix "g$i" "$@" >"$tmp/$i.json" 2>"$tmp/$i.err" &
 		pids+=($!)
 	done
-	# Read RSS while all clients are held: the generators print "setup" progress
-	# only without -quiet, so poll the server's established connections instead.
-	local want=$((n * per)) est=0 peak=0
-	for i in $(seq 600); do
-		est=$(ss -Htn state established "sport = :${SRV_ADDR##*:}" | wc -l)
-		[ "$est" -gt "$peak" ] && peak=$est
-		[ "$est" -ge "$want" ] && break
-		sleep 0.5
+	# Read RSS while all clients are held: each generator logs "setup done"
+	# on stderr (even with -quiet) once its clients registered and joined;
+	# wait for all of them, then a second for the server to settle.
+	local want=$((n * per)) est=0 done_n=0
+	for i in $(seq 1200); do
+		done_n=$(grep -l 'setup done' "$tmp"/*.err 2>/dev/null | wc -l)
+		[ "$done_n" -ge "$n" ] && break
+		sleep 0.25
 	done
-	sleep 3 # registrations and JOINs finish after the TCP handshake
+	sleep 1
+	est=$(ss -Htn state established "sport = :${SRV_ADDR##*:}" | wc -l)
 	after=$(vmrss "$SRV_PID")
 	local rc=0
 	for p in "${pids[@]}"; do wait "$p" || rc=1; done
 	cat "$tmp"/*.json
 	local reg
 	reg=$(cat "$tmp"/*.json | jq -s 'map(.registered) | add')
-	echo "multi: server=$name generators=$n per_gen=$per established_peak=$peak registered=$reg rss_before_kib=$before rss_held_kib=$after rss_per_client_kib=$(awk -v a="$after" -v b="$before" -v c="$want" 'BEGIN{printf "%.2f", (a-b)/c}')"
+	echo "multi: server=$name generators=$n per_gen=$per established_at_read=$est setup_done=$done_n/$n registered=$reg rss_before_kib=$before rss_held_kib=$after rss_per_client_kib=$(awk -v a="$after" -v b="$before" -v c="$want" 'BEGIN{printf "%.2f", (a-b)/c}')"
 	cat "$tmp"/*.err >&2
 	rm -rf "$tmp"
 	stop_server
@@ -150,37 +156,84 @@ cell() {
 	done
 }
 
+FANOUT="-scenario fanout -clients 500 -channels 10 -senders 50 -duration 10"
+DIRECT="-scenario direct -clients 500 -duration 10"
+
+# Series A: every server with the same flags, one server after the other,
+# then the cells that had to be added (higher rates; ngIRCd with
+# -connect-rate 500, which its 10-deep accept queue needs).
 cmd_matrix() {
 	OUT=$1
 	mkdir -p "$OUT"
 	local servers=${SERVERS:-conference ngircd inspircd}
 	local s r
 	for s in $servers; do
-		local fan_rates dir_rates
+		local fan_rates
 		case $s in
-		conference) fan_rates="2000 16000 32000 40000 48000 56000" ;;
+		conference) fan_rates="2000 16000 32000 40000 48000 56000 64000 72000 80000" ;;
+		inspircd) fan_rates="2000 8000 10000 16000 32000 40000 48000 56000 64000" ;;
 		*) fan_rates="2000 8000 10000 16000 32000" ;;
 		esac
-		dir_rates="30000 60000 80000"
 		for r in $fan_rates; do
-			cell "$s" "fanout-$r" 3 -scenario fanout -clients 500 -channels 10 -senders 50 -rate "$r" -duration 10
+			cell "$s" "fanout-$r" 3 $FANOUT -rate "$r"
 		done
-		for r in $dir_rates; do
-			cell "$s" "direct-$r" 3 -scenario direct -clients 500 -rate "$r" -duration 10
+		for r in 30000 60000 80000; do
+			cell "$s" "direct-$r" 3 $DIRECT -rate "$r"
 		done
+		case $s in
+		conference | inspircd)
+			for r in 100000 120000; do
+				cell "$s" "direct-$r" 3 $DIRECT -rate "$r"
+			done
+			;;
+		esac
 		cell "$s" connect-2000 3 -scenario connect -clients 2000 -channels 10 -duration 2
 		cell "$s" idle-2000 3 -scenario connect -clients 2000 -channels 10 -duration 20
+		cell "$s" idle-10000 3 -scenario connect -clients 10000 -channels 10 -duration 20
 		case $s in
 		conference | ngircd)
-			cell "$s" idle-10000 3 -scenario connect -clients 10000 -channels 10 -duration 20
 			cell "$s" churn-200 3 -scenario churn -rate 200 -duration 10
 			;;
 		esac
-		if [ "$s" = conference ]; then
+		case $s in
+		conference)
+			cell "$s" cr500-fanout-2000 3 $FANOUT -rate 2000 -connect-rate 500
 			for r in 1 2 3; do
 				"$0" multi conference 2 9500 -channels 10 -duration 20 >>"$OUT/conference.multi-19000.txt" 2>>"$OUT/conference.multi-19000.err"
 			done
-		fi
+			;;
+		ngircd)
+			for r in 2000 8000 10000 16000 20000 24000 28000; do
+				cell "$s" "cr500-fanout-$r" 3 $FANOUT -rate "$r" -connect-rate 500
+			done
+			for r in 60000 80000 100000; do
+				cell "$s" "cr500-direct-$r" 3 $DIRECT -rate "$r" -connect-rate 500
+			done
+			cell "$s" cr500-connect-2000 3 -scenario connect -clients 2000 -channels 10 -duration 2 -connect-rate 500
+			cell "$s" cr500-idle-2000 3 -scenario connect -clients 2000 -channels 10 -duration 20 -connect-rate 500
+			cell "$s" cr500-idle-10000 3 -scenario connect -clients 10000 -channels 10 -duration 20 -connect-rate 500
+			;;
+		esac
+	done
+}
+
+# Series B: the key traffic cells, servers interleaved run by run (run 1 of
+# each server, then run 2 of each...) so that the shared machine's noise
+# falls on all of them alike; -connect-rate 500 for every server.
+cmd_interleaved() {
+	OUT=$1
+	mkdir -p "$OUT"
+	local servers=${SERVERS:-conference ngircd inspircd}
+	local r i s
+	for r in 2000 10000 16000 32000; do
+		for i in 1 2 3; do
+			for s in $servers; do cell "$s" "fanout-$r" 1 $FANOUT -rate "$r" -connect-rate 500; done
+		done
+	done
+	for r in 60000 80000; do
+		for i in 1 2 3; do
+			for s in $servers; do cell "$s" "direct-$r" 1 $DIRECT -rate "$r" -connect-rate 500; done
+		done
 	done
 }
 
@@ -188,5 +241,6 @@ case ${1:-} in
 run) shift; cmd_run "$@" ;;
 multi) shift; cmd_multi "$@" ;;
 matrix) shift; cmd_matrix "$@" ;;
-*) sed -n '2,30p' "$0"; exit 2 ;;
+interleaved) shift; cmd_interleaved "$@" ;;
+*) sed -n '2,/^set -u/p' "$0" | sed '$d'; exit 2 ;;
 esac
