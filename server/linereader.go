@@ -10,7 +10,7 @@ import (
 // Line length limits from the IRCv3 message-tags specification.
 const (
 	maxTagBytes       = 8191 // the tag section, '@' and trailing space included
-	maxClientTagBytes = 4094 // tags a client may send
+	maxClientTagBytes = 4094 // the tag data a client may send, '@' and space excluded
 	maxBodyBytes      = 512  // the rest, CRLF included
 	maxLineBytes      = maxTagBytes + maxBodyBytes
 	smallReadBuffer   = 512

@@ -36,10 +36,10 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 		if sp < 0 {
 			return nil, errBadLine
 		}
-		if sp+1 > maxTagBytes {
-			return nil, errTagsTooLong
-		}
-		if clientTagBytes(line[1:sp]) > maxClientTagBytes {
+		// A client's whole tag section counts, with or without the '+'
+		// prefix (message-tags: at most 4094 bytes between '@' and the
+		// space), which leaves the server room for its own tags.
+		if sp-1 > maxClientTagBytes {
 			return nil, errTagsTooLong
 		}
 		body = bytes.TrimLeft(line[sp+1:], " ")
@@ -75,16 +75,4 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 		msg.Params = append(msg.Params[:maxParams-1], joined)
 	}
 	return msg, nil
-}
-
-// clientTagBytes counts the bytes of client-only tags ("+name[=value]")
-// including their separators.
-func clientTagBytes(tags []byte) int {
-	n := 0
-	for _, t := range bytes.Split(tags, []byte{';'}) {
-		if len(t) > 0 && t[0] == '+' {
-			n += len(t) + 1
-		}
-	}
-	return n
 }

@@ -32,9 +32,12 @@ func TestParseLineErrors(t *testing.T) {
 		{"body too long", "PRIVMSG #a :" + strings.Repeat("x", 510), errBodyTooLong},
 		{"body too long after tags", "@a=b PRIVMSG #a :" + strings.Repeat("x", 510), errBodyTooLong},
 		{"tags too long", "@a=" + strings.Repeat("x", maxTagBytes) + " PING x", errTagsTooLong},
-		// The tag section counts its '@' and trailing space: 8191 in all.
-		{"tags one over", "@a=" + strings.Repeat("x", maxTagBytes-3) + " PING x", errTagsTooLong},
+		// A client's tag data is 4094 bytes at most, '@' and space aside.
+		{"tags one over", "@a=" + strings.Repeat("x", maxClientTagBytes-1) + " PING x", errTagsTooLong},
 		{"client tags too long", "@+a=" + strings.Repeat("x", maxClientTagBytes) + " PING x", errTagsTooLong},
+		// Every tag counts, with or without the client-only '+'.
+		{"mixed tags one over", "@foo=bar;+baz=" + strings.Repeat("a", 4082) + " TAGMSG #a", errTagsTooLong},
+		{"long server tags", "@a=" + strings.Repeat("x", 8000) + " PING x", errTagsTooLong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,8 +72,8 @@ func TestParseLineOK(t *testing.T) {
 		{"tags and prefix", "@a :p PING x", "PING", []string{"x"}, map[string]string{"a": ""}},
 		{"invalid utf-8", "PRIVMSG #a :\xff\xfe", "PRIVMSG", []string{"#a", "\xff\xfe"}, nil},
 		{"longest body", "PRIVMSG #a :" + strings.Repeat("x", 510-12), "PRIVMSG", []string{"#a", strings.Repeat("x", 510-12)}, nil},
-		{"longest tags", "@a=" + strings.Repeat("x", maxTagBytes-4) + " PING x", "PING", []string{"x"}, map[string]string{"a": strings.Repeat("x", maxTagBytes-4)}},
-		{"long server tags", "@a=" + strings.Repeat("x", 8000) + " PING x", "PING", []string{"x"}, map[string]string{"a": strings.Repeat("x", 8000)}},
+		{"longest tags", "@a=" + strings.Repeat("x", maxClientTagBytes-2) + " PING x", "PING", []string{"x"}, map[string]string{"a": strings.Repeat("x", maxClientTagBytes-2)}},
+		{"longest mixed tags", "@foo=bar;+baz=" + strings.Repeat("a", 4081) + " TAGMSG #a", "TAGMSG", []string{"#a"}, map[string]string{"foo": "bar", "+baz": strings.Repeat("a", 4081)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

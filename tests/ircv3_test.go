@@ -145,8 +145,12 @@ func TestClientTagSizeLimit(t *testing.T) {
 	alice := srv.Register(t, "alice", "message-tags")
 	alice.Send("@+big=" + strings.Repeat("x", 4095) + " PRIVMSG alice :hi")
 	alice.ExpectNumeric("417")
-	// Server-side tags may take the rest of the 8191 bytes; client ones may not.
+	// Every tag a client sends counts, with or without the '+' (the
+	// message-tags specification): the rest of the 8191 bytes is the
+	// server's, for the tags it adds.
 	alice.Send("@label=" + strings.Repeat("y", 5000) + " PING ok")
+	alice.ExpectNumeric("417")
+	alice.Send("@label=" + strings.Repeat("y", 4094-6) + " PING ok")
 	alice.Expect(func(m *irc.Message) bool { return m.Command == "PONG" && m.Trailing() == "ok" })
 }
 

@@ -26,9 +26,11 @@ func TestInputTooLong(t *testing.T) {
 		{"512 bytes with CRLF", prefix + strings.Repeat("x", 510-len(prefix)), nil},
 		{"513 bytes with CRLF", prefix + strings.Repeat("x", 511-len(prefix)), []string{"417"}},
 		{"2000 bytes", prefix + strings.Repeat("x", 2000), []string{"417"}},
-		// The tag section is '@', "a=", the value and a space.
-		{"8191 bytes of tags", "@a=" + strings.Repeat("t", 8191-4) + " " + prefix + "tagged", nil},
-		{"8192 bytes of tags", "@a=" + strings.Repeat("t", 8192-4) + " " + prefix + "tagged", []string{"417"}},
+		// A client's tag section is '@', at most 4094 bytes of tag data
+		// (with or without the client-only '+') and a space.
+		{"4096 bytes of tags", "@a=" + strings.Repeat("t", 4096-4) + " " + prefix + "tagged", nil},
+		{"4097 bytes of tags", "@a=" + strings.Repeat("t", 4097-4) + " " + prefix + "tagged", []string{"417"}},
+		{"8191 bytes of tags", "@a=" + strings.Repeat("t", 8191-4) + " " + prefix + "tagged", []string{"417"}},
 		{"tags past the whole line limit", "@a=" + strings.Repeat("t", 20000) + " " + prefix + "x", []string{"417"}},
 		{"client tags past 4094 bytes", "@+a=" + strings.Repeat("t", 5000) + " " + prefix + "x", []string{"417"}},
 	}
