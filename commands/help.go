@@ -45,7 +45,7 @@ var helpTexts = map[string][]string{
 	"USERHOST": {"USERHOST <nick>{ <nick>}", "Shows the user@host of up to five nicks."},
 	"ISON":     {"ISON <nick>{ <nick>}", "Tells which of the nicks are online."},
 	"MONITOR":  {"MONITOR + <nicks> | - <nicks> | C | L | S", "Watches nicks and tells you when they come online or leave."},
-	"CHGHOST":  {"CHGHOST <nick> <user> <host>", "Changes a user's shown user and host (operators only)."},
+	"CHGHOST":  {"CHGHOST <nick> <host>", "Changes a user's shown host (operators only), as InspIRCd and UnrealIRCd do."},
 	// The server.
 	"MOTD":    {"MOTD [<server>]", "Shows the message of the day."},
 	"LUSERS":  {"LUSERS", "Shows how many users, operators and channels there are."},

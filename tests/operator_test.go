@@ -215,3 +215,39 @@ func TestOperServerCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestChghostHelpMatchesCommand runs CHGHOST exactly as HELP CHGHOST
+// documents it, placeholders filled in, and checks that it works.
+func TestChghostHelpMatchesCommand(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, queryOperConfig(t))
+	a := srv.Register(t, "a", "chghost")
+	root := srv.Register(t, "root")
+	root.Send("OPER root pw")
+	root.ExpectNumeric("381")
+
+	root.Send("HELP CHGHOST")
+	var syntax string
+	for _, m := range root.Sync() {
+		if m.Command == "705" && strings.HasPrefix(m.Trailing(), "CHGHOST ") {
+			syntax = m.Trailing()
+			break
+		}
+	}
+	values := map[string]string{"<nick>": "a", "<host>": "cloak.example", "<user>": "newuser"}
+	var line []string
+	for _, word := range strings.Fields(syntax) {
+		if v, ok := values[word]; ok {
+			word = v
+		}
+		line = append(line, word)
+	}
+	if syntax == "" || strings.Contains(strings.Join(line, " "), "<") {
+		t.Fatalf("HELP CHGHOST syntax %q has unknown placeholders", syntax)
+	}
+	root.Send(strings.Join(line, " "))
+	if m := root.ExpectCommand("NOTE"); m.Param(1) != "HOST_CHANGED" {
+		t.Fatalf("%s: %v", strings.Join(line, " "), m)
+	}
+	a.ExpectLine(":a!~a@127.0.0.1 CHGHOST ~a cloak.example")
+}
