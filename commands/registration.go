@@ -21,10 +21,16 @@ func handleUSER(r *Request) {
 		r.Numeric(ERR_ALREADYREGISTERED, "You may not reregister")
 		return
 	}
-	username := sanitizeUsername(r.Params[0], r.Config.Limits.UserLen)
-	if username == "" {
+	if r.Params[0] == "" || r.Params[3] == "" {
 		r.Numeric(ERR_NEEDMOREPARAMS, "USER", "Not enough parameters")
 		return
+	}
+	username := sanitizeUsername(r.Params[0], r.Config.Limits.UserLen)
+	if username == "" {
+		// Nothing usable (emoji, punctuation): register with a stock
+		// username, as Ergo does, rather than leave the client waiting
+		// for a 461 it cannot act on.
+		username = fallbackUsername
 	}
 	realname := truncate(r.Params[3], r.Config.Limits.NameLen)
 	r.Client.Update(func(id *users.Identity) {
@@ -35,6 +41,10 @@ func handleUSER(r *Request) {
 	r.Client.UpdateRegistration(func(reg *users.Registration) { reg.UserGiven = true })
 	r.d.tryRegister(r)
 }
+
+// fallbackUsername is the username of a client whose USER gave none that
+// can be shown.
+const fallbackUsername = "user"
 
 // sanitizeUsername keeps the characters a username may hold and bounds it.
 func sanitizeUsername(s string, maxLen int) string {

@@ -60,14 +60,14 @@ func handleNAMES(r *Request) {
 		r.Numeric(RPL_ENDOFNAMES, "*", "End of /NAMES list")
 		return
 	}
+	// 353 for each channel the requester may see, then one 366 naming
+	// the list as given (what irctest expects of a multi-target NAMES).
 	for _, name := range strings.Split(r.Params[0], ",") {
-		ch := r.d.channels.Get(name)
-		if ch == nil || !canSee(ch, r.Client) {
-			r.Numeric(RPL_ENDOFNAMES, name, "End of /NAMES list")
-			continue
+		if ch := r.d.channels.Get(name); ch != nil && canSee(ch, r.Client) {
+			sendNameLines(r, ch)
 		}
-		sendNames(r, ch)
 	}
+	r.Numeric(RPL_ENDOFNAMES, echo(r.Params[0]), "End of /NAMES list")
 }
 
 // namesLineBudget keeps 353 lines under 512 bytes with room for the prefix.
@@ -76,6 +76,12 @@ const namesLineBudget = 400
 // sendNames sends 353 lines packing as many names as fit, then 366.
 // Outsiders do not see invisible (+i) members.
 func sendNames(r *Request, ch *channels.Channel) {
+	sendNameLines(r, ch)
+	r.Numeric(RPL_ENDOFNAMES, ch.Name(), "End of /NAMES list")
+}
+
+// sendNameLines sends the 353 lines of one channel.
+func sendNameLines(r *Request, ch *channels.Channel) {
 	c := r.Client
 	member := isMember(ch, c)
 	multi := c.HasCap(users.CapMultiPrefix)
@@ -111,5 +117,4 @@ func sendNames(r *Request, ch *channels.Channel) {
 		line.WriteString(entry)
 	}
 	flush()
-	r.Numeric(RPL_ENDOFNAMES, ch.Name(), "End of /NAMES list")
 }

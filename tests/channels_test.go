@@ -244,11 +244,12 @@ func TestNamesPrefixes(t *testing.T) {
 
 	wantNames(t, names(t, plain, "#room"), "@op", "+voiced", "plain", "multi")
 	wantNames(t, names(t, multi, "#room"), "@+op", "+voiced", "plain", "multi")
-	// NAMES of several channels, one of them missing.
+	// NAMES of several channels, one of them missing: the 353s, then one
+	// 366 naming the list as given (irctest's multi-target NAMES).
 	plain.Send("NAMES #room,#missing")
-	got := syncExpect(t, plain, "353", "366", "366")
-	if len(got) == 3 {
-		checkParams(t, got[2], "plain", "#missing", "End of /NAMES list")
+	got := syncExpect(t, plain, "353", "366")
+	if len(got) == 2 {
+		checkParams(t, got[1], "plain", "#room,#missing", "End of /NAMES list")
 	}
 }
 
