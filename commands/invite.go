@@ -82,7 +82,8 @@ func handleKNOCK(r *Request) {
 	name := r.Params[0]
 	ch := r.d.channels.Get(name)
 	switch {
-	case ch == nil:
+	case ch == nil || !canSee(ch, r.Client):
+		// Outsiders must not learn that a secret channel exists.
 		r.Numeric(ERR_NOSUCHCHANNEL, echo(name), "No such channel")
 	case isMember(ch, r.Client):
 		r.Numeric(ERR_KNOCKONCHAN, ch.Name(), "You're already on that channel")

@@ -38,8 +38,10 @@ type modeRun struct {
 
 func channelMode(r *Request) {
 	ch := r.d.channels.Get(r.Params[0])
-	if ch == nil {
-		r.Numeric(ERR_NOSUCHCHANNEL, r.Params[0], "No such channel")
+	if ch == nil || !canSee(ch, r.Client) {
+		// An outsider learns nothing of a secret channel, not even that
+		// it exists (its modes, creation time, lists).
+		r.Numeric(ERR_NOSUCHCHANNEL, echo(r.Params[0]), "No such channel")
 		return
 	}
 	prefix, member := ch.PrefixOf(r.Client)
@@ -218,10 +220,9 @@ var listNumerics = map[channels.ListKind][3]string{
 
 func (m *modeRun) sendList(kind channels.ListKind) {
 	num := listNumerics[kind]
-	if m.member || canSee(m.ch, m.r.Client) {
-		for _, e := range m.ch.List(kind) {
-			m.r.Numeric(num[0], m.ch.Name(), e.Mask, e.SetBy, strconv.FormatInt(e.SetAt.Unix(), 10))
-		}
+	// channelMode has already refused outsiders of a secret channel.
+	for _, e := range m.ch.List(kind) {
+		m.r.Numeric(num[0], m.ch.Name(), e.Mask, e.SetBy, strconv.FormatInt(e.SetAt.Unix(), 10))
 	}
 	m.r.Numeric(num[1], m.ch.Name(), num[2])
 }

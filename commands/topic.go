@@ -23,16 +23,13 @@ func canSee(ch *channels.Channel, c *users.Client) bool {
 func handleTOPIC(r *Request) {
 	name := r.Params[0]
 	ch := r.d.channels.Get(name)
-	if ch == nil {
-		r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
+	if ch == nil || !canSee(ch, r.Client) {
+		// Outsiders must not learn that a secret channel exists.
+		r.Numeric(ERR_NOSUCHCHANNEL, echo(name), "No such channel")
 		return
 	}
 	prefix, member := ch.PrefixOf(r.Client)
 	if len(r.Params) < 2 {
-		if !member && !canSee(ch, r.Client) {
-			r.Numeric(ERR_NOTONCHANNEL, ch.Name(), "You're not on that channel")
-			return
-		}
 		if t := ch.Topic(); t.Text != "" {
 			sendTopic(r, ch, t)
 		} else {
