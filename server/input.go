@@ -16,17 +16,25 @@ import (
 // errWouldBlock reports that the socket has nothing more to read now.
 var errWouldBlock = errors.New("would block")
 
-// input is a connection's read side. Whoever acts on the connection (a
-// worker the poller woke, its timer, a closer) holds mu, so a client's lines
-// are handled one at a time and in order; between events no goroutine
-// waits on the client, and an idle client holds no read buffer.
+// Scheduling states of a connection's read side (input.state).
+const (
+	runIdle  int32 = iota // nobody is handling the connection
+	runBusy               // one goroutine (a worker, a timer, a closer) handles it
+	runAgain              // busy, and something happened since it looked: look again
+)
+
+// input is a connection's read side. One goroutine at a time runs it (see
+// notify): a worker the poller woke, its timer, a closer. So a client's
+// lines are handled one at a time and in order, a connection never
+// occupies more than one worker, and between events no goroutine waits on
+// the client; an idle client holds no read buffer. The runner holds mu.
 type input struct {
-	queued   atomic.Bool // handed to a worker and not yet started
+	state    atomic.Int32 // runIdle, runBusy or runAgain
 	mu       sync.Mutex
 	lr       *lineReader
 	bucket   *tokenBucket // nil for exempt clients
 	t        timeouts
-	timer    *time.Timer
+	timer    Timer
 	pending  []byte    // a line held back by the flood limiter, already paid for
 	paused   bool      // waiting out a flood delay
 	resumeAt time.Time // when the flood delay ends
@@ -64,7 +72,7 @@ func (r rawReader) Read(p []byte) (int, error) {
 
 // start prepares the read side of a new connection and arms its timer.
 func (c *conn) start(cfg *conf.Config, pool *sync.Pool) {
-	now := time.Now()
+	now := c.srv.clock.Now()
 	c.in.lr = newLineReader(rawReader{c.raw}, pool)
 	c.in.t = *newTimeouts(now, cfg.Timeouts.Registration)
 	if !c.client.Exempt() {
@@ -75,32 +83,83 @@ func (c *conn) start(cfg *conf.Config, pool *sync.Pool) {
 	c.in.mu.Unlock()
 }
 
+// notify records that the read side has something to look at: input, a
+// deadline, a close. It reports whether the caller must now run it (see
+// run). Only one goroutine runs a read side at a time, so a connection
+// whose input arrives in many segments never holds several workers; an
+// event that arrives while it runs makes the runner look once more, so
+// that with the edge-triggered poller no input is ever left unread.
+func (in *input) notify() bool {
+	for {
+		switch in.state.Load() {
+		case runIdle:
+			if in.state.CompareAndSwap(runIdle, runBusy) {
+				return true
+			}
+		case runBusy:
+			if in.state.CompareAndSwap(runBusy, runAgain) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+}
+
+// run handles the read side until no event is left unseen. Only the
+// goroutine that notify chose calls it.
+func (c *conn) run() {
+	for {
+		c.onReadable()
+		if c.in.state.CompareAndSwap(runBusy, runIdle) {
+			return
+		}
+		c.in.state.Store(runBusy) // it was runAgain: look once more
+	}
+}
+
+// poke runs the read side on the calling goroutine (a timer's) unless
+// someone already runs it, who will then look again.
+func (c *conn) poke() {
+	if c.in.notify() {
+		c.run()
+	}
+}
+
+// wake makes the read side notice that the connection is closing. Its
+// callers hold other clients' work, so the read side runs on a goroutine
+// of its own.
+func (c *conn) wake() {
+	if c.in.notify() {
+		go c.run()
+	}
+}
+
 // onReadable handles everything the client has sent, reading until the
-// socket would block. It runs on a poller worker, or on its own when a
-// flood delay ends or the connection is closing.
+// socket would block, then enforces the deadlines. Only run calls it.
 func (c *conn) onReadable() {
 	in := &c.in
-	in.queued.Store(false)
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.finished {
 		return
 	}
-	if in.paused && time.Now().Before(in.resumeAt) && !c.isClosing() {
-		// Still throttled: the input waits in the kernel; the flood
-		// delay's own timer comes back for it.
-		return
+	throttled := in.paused && c.srv.clock.Now().Before(in.resumeAt)
+	if !throttled || c.isClosing() {
+		// (Still throttled: the input waits in the kernel; the flood
+		// delay's own timer comes back for it.)
+		if reason := c.pump(); reason != "" || c.isClosing() {
+			c.finishLocked(reason)
+			return
+		}
+		in.lr.release()
 	}
-	if reason := c.pump(); reason != "" || c.isClosing() {
+	if reason := c.expired(c.srv.disp.Config().Timeouts); reason != "" {
 		c.finishLocked(reason)
 		return
 	}
-	in.lr.release()
 	c.armTimerLocked()
 }
-
-// wake makes the read side notice that the connection is closing.
-func (c *conn) wake() { go c.onReadable() }
 
 // pump handles every complete line available now. It returns a reason
 // when the connection must end.
@@ -125,7 +184,7 @@ func (c *conn) pump() string {
 		case err != nil:
 			return "Connection closed"
 		}
-		now := time.Now()
+		now := c.srv.clock.Now()
 		in.t.heard(now)
 		if len(bytes.TrimLeft(line, " ")) == 0 {
 			continue
@@ -145,7 +204,7 @@ func (c *conn) pump() string {
 // is far past its budget and is disconnected.
 func (c *conn) pause(line []byte, wait time.Duration, recvq int) string {
 	in := &c.in
-	in.pending, in.paused, in.resumeAt = line, true, time.Now().Add(wait)
+	in.pending, in.paused, in.resumeAt = line, true, c.srv.clock.Now().Add(wait)
 	for {
 		err := in.lr.fill(recvq)
 		if err == nil {
@@ -157,48 +216,34 @@ func (c *conn) pause(line []byte, wait time.Duration, recvq int) string {
 		// Would block, or the end: the resumed pump sees the rest.
 		break
 	}
-	time.AfterFunc(wait, c.onReadable)
+	c.srv.clock.AfterFunc(wait, c.poke)
 	return ""
 }
 
 // armTimerLocked sets the connection's timer for its next deadline when
-// that is sooner than the one armed. Deadlines are armed lazily: a timer
-// that fires early (the client spoke since) re-arms itself.
+// that is sooner than the one armed (or the armed one has passed).
+// Deadlines are armed lazily: a timer that fires early (the client spoke
+// since) only makes the read side look, and re-arm.
 func (c *conn) armTimerLocked() {
 	in := &c.in
+	now := c.srv.clock.Now()
 	want := in.t.deadline(c.client.Registered(), c.srv.disp.Config().Timeouts)
-	if !in.t.armed.IsZero() && !want.Before(in.t.armed) {
+	if in.t.armed.After(now) && !want.Before(in.t.armed) {
 		return
 	}
 	in.t.armed = want
 	if in.timer == nil {
-		in.timer = time.AfterFunc(time.Until(want), c.onTimer)
+		in.timer = c.srv.clock.AfterFunc(want.Sub(now), c.poke)
 	} else {
-		in.timer.Reset(time.Until(want))
+		in.timer.Reset(want.Sub(now))
 	}
-}
-
-// onTimer enforces the registration and ping timeouts.
-func (c *conn) onTimer() {
-	in := &c.in
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.finished {
-		return
-	}
-	in.t.armed = time.Time{}
-	if reason := c.expired(c.srv.disp.Config().Timeouts); reason != "" {
-		c.finishLocked(reason)
-		return
-	}
-	c.armTimerLocked()
 }
 
 // expired checks the deadline: before registration it ends the
 // connection; after, a first silence gets a PING and a second ends it.
 func (c *conn) expired(cfg conf.Timeouts) string {
 	t := &c.in.t
-	if time.Now().Before(t.deadline(c.client.Registered(), cfg)) {
+	if c.srv.clock.Now().Before(t.deadline(c.client.Registered(), cfg)) {
 		return ""
 	}
 	if !c.client.Registered() {

@@ -26,6 +26,10 @@ type poller struct {
 
 	mu   sync.Mutex
 	byID map[uint64]*conn
+
+	// onRun, when set (by tests, before any client connects), is called
+	// as a worker starts (true) and ends (false) running a connection.
+	onRun func(c *conn, starts bool)
 }
 
 // newPoller opens the epoll instance and starts the waiter and the
@@ -45,7 +49,13 @@ func newPoller(log *slog.Logger) (*poller, error) {
 
 func (p *poller) work() {
 	for c := range p.ready {
-		c.onReadable()
+		if p.onRun != nil {
+			p.onRun(c, true)
+		}
+		c.run()
+		if p.onRun != nil {
+			p.onRun(c, false)
+		}
 	}
 }
 
@@ -75,9 +85,9 @@ func (p *poller) wait() {
 			p.mu.Lock()
 			c := p.byID[id]
 			p.mu.Unlock()
-			// A connection waiting for a worker is not queued twice; the
-			// worker clears the flag before it reads, so no edge is lost.
-			if c != nil && c.in.queued.CompareAndSwap(false, true) {
+			// A connection already queued or running is not handed to a
+			// second worker: its runner looks again (input.notify).
+			if c != nil && c.in.notify() {
 				p.ready <- c
 			}
 		}

@@ -37,8 +37,9 @@ type Options struct {
 	Reload func() (*conf.Config, error)
 	// Logger receives the server's structured logs.
 	Logger *slog.Logger
-	// Clock stamps messages (server-time); nil means time.Now.
-	Clock func() time.Time
+	// Clock stamps messages (server-time) and times the read side's
+	// deadlines and flood delays; nil means the system clock.
+	Clock Clock
 	// Die and Restart are called by the DIE and RESTART commands.
 	Die, Restart func(reason string)
 }
@@ -48,7 +49,7 @@ type Server struct {
 	log    *slog.Logger
 	disp   *commands.Dispatcher
 	reload func() (*conf.Config, error)
-	clock  func() time.Time
+	clock  Clock
 
 	poller       *poller
 	readBuffers  *sync.Pool
@@ -76,7 +77,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
 	if s.clock == nil {
-		s.clock = time.Now
+		s.clock = realClock{}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -94,7 +95,7 @@ func New(opts Options) (*Server, error) {
 		hooks.Rehash = s.Rehash
 	}
 	s.disp, err = commands.New(commands.Options{
-		Config: opts.Config, Users: reg, Clock: s.clock, Random: rand.Reader,
+		Config: opts.Config, Users: reg, Clock: s.clock.Now, Random: rand.Reader,
 		Hooks: hooks, Version: Version, Logger: s.log,
 	})
 	if err != nil {
@@ -207,7 +208,7 @@ func (s *Server) accept(nc net.Conn) {
 	}
 
 	exempt := isExempt(cfg, ip)
-	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock(), exempt)
+	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock.Now(), exempt)
 	s.mu.Lock()
 	if s.stopping.Load() {
 		s.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/irc.v4"
 
@@ -405,13 +406,19 @@ func TestQuitSeenBySharedChannels(t *testing.T) {
 	expectNothing(t, bob)
 }
 
+// TestRegistrationTimeout runs on an injected clock: no real waiting.
 func TestRegistrationTimeout(t *testing.T) {
 	t.Parallel()
-	srv := harness.Start(t, "timeouts: {registration: 1s}\n")
+	clock := harness.NewClock()
+	srv := harness.StartWithClock(t, "timeouts: {registration: 1s}\n", clock)
 	silent := srv.Connect(t)
+	silent.Sync() // the server has accepted it (a PING is no registration)
 	halfway := srv.Connect(t)
 	halfway.Send("NICK halfway")
 	halfway.Sync()
+	clock.Advance(999 * time.Millisecond)
+	silent.Sync()
+	clock.Advance(time.Millisecond)
 	for _, c := range []*harness.Client{silent, halfway} {
 		if reason := c.ExpectClosed(); !strings.Contains(reason, "Registration timed out") {
 			t.Errorf("ERROR %q, want Registration timed out", reason)
@@ -422,9 +429,12 @@ func TestRegistrationTimeout(t *testing.T) {
 	srv.Register(t, "halfway")
 }
 
+// TestPingTimeout runs on an injected clock: a silent client is pinged
+// after one ping interval and dropped after a second; no real waiting.
 func TestPingTimeout(t *testing.T) {
 	t.Parallel()
-	srv := harness.Start(t, "timeouts: {ping: 5s}\n")
+	clock := harness.NewClock()
+	srv := harness.StartWithClock(t, "timeouts: {ping: 5s}\n", clock)
 	mute := srv.Register(t, "mute")
 	polite := srv.Register(t, "polite")
 	watcher := srv.Register(t, "watcher")
@@ -432,13 +442,15 @@ func TestPingTimeout(t *testing.T) {
 		c.Send("JOIN #wait")
 		c.ExpectNumeric("366")
 	}
-	// polite and watcher answer their PINGs (about 5s in); mute does not.
+	clock.Advance(5 * time.Second)
+	// polite and watcher answer their PINGs; mute does not.
+	mute.ExpectCommand("PING")
 	for _, c := range []*harness.Client{polite, watcher} {
 		c.ExpectCommand("PING")
 		c.Send("PONG :irc.conference.local")
+		c.Sync()
 	}
-
-	mute.ExpectCommand("PING")
+	clock.Advance(5 * time.Second)
 	if reason := mute.ExpectClosed(); !strings.Contains(reason, "Ping timeout") {
 		t.Errorf("ERROR %q, want Ping timeout", reason)
 	}

@@ -37,6 +37,13 @@ type Server struct {
 // The environment is not read, so tests do not depend on the machine.
 func Start(t testing.TB, yaml string) *Server {
 	t.Helper()
+	return StartWithClock(t, yaml, nil)
+}
+
+// StartWithClock is Start with the server's clock injected (nil: the
+// system clock), so that a test can advance time by hand.
+func StartWithClock(t testing.TB, yaml string, clock server.Clock) *Server {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "conference.yaml")
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatalf("write config: %v", err)
@@ -51,7 +58,7 @@ func Start(t testing.TB, yaml string) *Server {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	srv, err := server.New(server.Options{
-		Config: cfg, Logger: log,
+		Config: cfg, Logger: log, Clock: clock,
 		Reload: func() (*conf.Config, error) { return conf.Load(opts) },
 	})
 	if err != nil {
