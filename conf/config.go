@@ -41,6 +41,8 @@ type Config struct {
 	Control Control `koanf:"control"`
 	// Capabilities tunes which IRCv3 capabilities are offered.
 	Capabilities Capabilities `koanf:"capabilities"`
+	// Database is where accounts and other lasting state are kept.
+	Database Database `koanf:"database"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.

@@ -48,6 +48,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "genpasswd" {
 		return genpasswd(stdin, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "backup" {
+		return backup(args[1:], stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2
@@ -74,7 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(out)
 		return 0
 	}
-	return serve(cfg, load, opts.pprofAddr, stderr)
+	return serve(cfg, load, opts.configFile, opts.pprofAddr, stderr)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -88,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiling (net/http/pprof) on `addr`, e.g. 127.0.0.1:6060; never expose it publicly")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash)")
+		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash)\n       conferenced backup [--config FILE] OUT   (online copy of the database)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -149,9 +152,16 @@ func genpasswd(stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // serve runs the server until a stop signal, DIE or RESTART.
-func serve(cfg *conf.Config, load func() (*conf.Config, error), pprofAddr string, stderr io.Writer) int {
+func serve(cfg *conf.Config, load func() (*conf.Config, error), configFile, pprofAddr string, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	raiseFileLimit(log)
+	db, err := openStore(cfg, configFile)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer db.Close()
+	log.Info("database open", "path", db.Path())
 	if pprofAddr != "" {
 		if err := servePprof(pprofAddr, log); err != nil {
 			fmt.Fprintln(stderr, err)

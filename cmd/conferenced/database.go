@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/store"
+)
+
+// openStore opens (creating it on first start) the database that cfg names
+// for a server started with configFile, after its integrity check and
+// migrations.
+func openStore(cfg *conf.Config, configFile string) (*store.SQLite, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return store.Open(ctx, cfg.DatabasePath(configFile), time.Now())
+}
+
+// backup is `conferenced backup [--config FILE] OUT`: an online, consistent
+// copy of the database to OUT, which must not exist yet.
+func backup(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conferenced backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configFile := fs.String("config", "", "YAML configuration `file` that names the database")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: conferenced backup [--config FILE] OUT\n"+
+			"writes a consistent copy of the database to OUT while the server runs")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	cfg, err := conf.Load(conf.Options{File: *configFile})
+	if err != nil {
+		printProblems(stderr, err)
+		return 1
+	}
+	path := cfg.DatabasePath(*configFile)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if err := store.BackupFile(ctx, path, fs.Arg(0)); err != nil {
+		fmt.Fprintln(stderr, "backup:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
+	return 0
+}
