@@ -19,8 +19,10 @@ var (
 	errDead       = errors.New("channel is gone")
 )
 
-// maxInvitesKept bounds the pending invitations one channel remembers.
-const maxInvitesKept = 256
+// ModeRank is the status needed to set the channel's modes and lists
+// (+i, +k, +l, +b...), and so to issue an invitation that lets its holder
+// past them.
+const ModeRank = Halfop
 
 // Reasons a message to the channel is refused.
 var (
@@ -40,6 +42,7 @@ type ListEntry struct {
 	Mask  string
 	SetBy string
 	SetAt time.Time
+	seq   uint64 // the channel's change count when added (see Channel.seq)
 }
 
 // Member is one client in a channel with its status.
@@ -53,6 +56,7 @@ type Member struct {
 // client's own lock (lock order: Registry.mu, Channel.mu, Client.mu, send
 // queue locks).
 type Channel struct {
+	id      uint64 // unique in the registry: invitations name it
 	name    string
 	folded  string
 	casemap users.Casemapping
@@ -65,13 +69,15 @@ type Channel struct {
 	key     string
 	limit   int
 	lists   [listKinds][]ListEntry
-	invited map[*users.Client]struct{}
-	dead    bool
+	// seq counts invitations and list additions, so that a ban added
+	// after an invitation is known to be newer than it.
+	seq  uint64
+	dead bool
 }
 
-func newChannel(name, folded string, cm users.Casemapping, now time.Time) *Channel {
+func newChannel(id uint64, name, folded string, cm users.Casemapping, now time.Time) *Channel {
 	return &Channel{
-		name: name, folded: folded, casemap: cm, created: now,
+		id: id, name: name, folded: folded, casemap: cm, created: now,
 		members: make(map[*users.Client]Prefix),
 		flags:   Flags(NoExternal | TopicLocked),
 	}
@@ -104,11 +110,13 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 	if _, ok := ch.members[req.Client]; ok {
 		return 0, ErrAlreadyIn
 	}
-	_, invited := ch.invited[req.Client]
-	if err := ch.admitLocked(req, invited); err != nil {
+	inv, invited := req.Client.Invitation(ch.id)
+	if err := ch.admitLocked(req, inv, invited); err != nil {
 		return 0, err
 	}
-	delete(ch.invited, req.Client)
+	if invited {
+		req.Client.DropInvitation(ch.id)
+	}
 	var p Prefix
 	if len(ch.members) == 0 {
 		p = Op
@@ -120,11 +128,15 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 	return p, nil
 }
 
-func (ch *Channel) admitLocked(req JoinRequest, invited bool) error {
+// admitLocked applies the channel's rules to a join. An invitation (only
+// ever issued by someone of ModeRank) lets its holder past +i, +l and the
+// bans set before it; a ban set after it wins, and +k always applies.
+func (ch *Channel) admitLocked(req JoinRequest, inv users.Invitation, invited bool) error {
 	if ch.flags.Has(InviteOnly) && !invited && !ch.matchesLocked(Invexes, req.Masks) {
 		return ErrInviteOnly
 	}
-	if !invited && ch.matchesLocked(Bans, req.Masks) && !ch.matchesLocked(Exceptions, req.Masks) {
+	if banSeq, banned := ch.latestMatchLocked(Bans, req.Masks); banned && !(invited && inv.Seq > banSeq) &&
+		!ch.matchesLocked(Exceptions, req.Masks) {
 		return ErrBanned
 	}
 	if ch.key != "" && req.Key != ch.key {
@@ -137,14 +149,22 @@ func (ch *Channel) admitLocked(req JoinRequest, invited bool) error {
 }
 
 func (ch *Channel) matchesLocked(kind ListKind, masks []string) bool {
-	for _, e := range ch.lists[kind] {
+	_, ok := ch.latestMatchLocked(kind, masks)
+	return ok
+}
+
+// latestMatchLocked finds the newest entry of a list that matches one of
+// masks and reports when it was added.
+func (ch *Channel) latestMatchLocked(kind ListKind, masks []string) (seq uint64, ok bool) {
+	list := ch.lists[kind]
+	for i := len(list) - 1; i >= 0; i-- {
 		for _, m := range masks {
-			if MatchMask(ch.casemap, e.Mask, m) {
-				return true
+			if MatchMask(ch.casemap, list[i].Mask, m) {
+				return list[i].seq, true
 			}
 		}
 	}
-	return false
+	return 0, false
 }
 
 // remove takes c out; it reports whether c was a member and whether the
@@ -161,6 +181,17 @@ func (ch *Channel) remove(c *users.Client) (wasMember, empty bool) {
 		ch.dead = true
 	}
 	return true, ch.dead
+}
+
+// killIfEmpty marks a channel without members dead; it reports whether
+// the channel is dead.
+func (ch *Channel) killIfEmpty() bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if len(ch.members) == 0 {
+		ch.dead = true
+	}
+	return ch.dead
 }
 
 func (ch *Channel) isDead() bool {
@@ -325,6 +356,8 @@ func (ch *Channel) AddToList(kind ListKind, e ListEntry, max int) (bool, error) 
 	if len(ch.lists[kind]) >= max {
 		return false, ErrListFull
 	}
+	ch.seq++
+	e.seq = ch.seq
 	ch.lists[kind] = append(ch.lists[kind], e)
 	return true, nil
 }
@@ -361,20 +394,21 @@ func (ch *Channel) SetPrefix(c *users.Client, p Prefix, on bool) (member, change
 	return true, now != old
 }
 
-// Invite lets c in past +i (and +l, and bans) once.
-func (ch *Channel) Invite(c *users.Client) {
+// Invite lets c in once past +i, +l and the bans set so far, when the
+// inviter is a member of ModeRank (someone who could have lifted them); it
+// reports whether an invitation was recorded. Anyone else's invitation is
+// only a notice: it lets the invitee past nothing. The invitee holds the
+// invitation (users.Client), so it dies with the invitee's connection and
+// the channel keeps no trace of it.
+func (ch *Channel) Invite(by, c *users.Client) bool {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
-	if ch.invited == nil {
-		ch.invited = make(map[*users.Client]struct{})
+	if p, ok := ch.members[by]; !ok || !p.AtLeast(ModeRank) {
+		return false
 	}
-	if len(ch.invited) >= maxInvitesKept {
-		for k := range ch.invited {
-			delete(ch.invited, k)
-			break
-		}
-	}
-	ch.invited[c] = struct{}{}
+	ch.seq++
+	c.AddInvitation(users.Invitation{Channel: ch.id, Seq: ch.seq})
+	return true
 }
 
 // ModeString renders the current modes for RPL_CHANNELMODEIS; the key and

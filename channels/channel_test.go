@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/conference-irc/conference/users"
 )
@@ -83,42 +85,58 @@ func TestJoinCreatesWithOpAndPartRemoves(t *testing.T) {
 	}
 }
 
-// TestJoinRules walks through each rule that can refuse a JOIN.
+// TestJoinRules walks through each rule that can refuse a JOIN. setup
+// may call invite, which records an invitation from the channel's op.
 func TestJoinRules(t *testing.T) {
 	list := func(mask string) ListEntry { return ListEntry{Mask: mask, SetBy: "op", SetAt: epoch} }
+	ban := func(mask string) func(*Channel, func()) {
+		return func(ch *Channel, _ func()) { ch.AddToList(Bans, list(mask), 10) }
+	}
 	tests := []struct {
-		name    string
-		setup   func(ch *Channel)
-		key     string
-		invited bool
-		want    error
+		name  string
+		setup func(ch *Channel, invite func())
+		key   string
+		want  error
 	}{
-		{"open", func(*Channel) {}, "", false, nil},
-		{"invite only", func(ch *Channel) { ch.SetFlag(InviteOnly, true) }, "", false, ErrInviteOnly},
-		{"invite only, invited", func(ch *Channel) { ch.SetFlag(InviteOnly, true) }, "", true, nil},
-		{"invite only, invex", func(ch *Channel) {
+		{"open", func(*Channel, func()) {}, "", nil},
+		{"invite only", func(ch *Channel, _ func()) { ch.SetFlag(InviteOnly, true) }, "", ErrInviteOnly},
+		{"invite only, invited", func(ch *Channel, invite func()) { ch.SetFlag(InviteOnly, true); invite() }, "", nil},
+		{"invite only, invex", func(ch *Channel, _ func()) {
 			ch.SetFlag(InviteOnly, true)
 			ch.AddToList(Invexes, list("joiner!*@*"), 10)
-		}, "", false, nil},
-		{"invite only, other invex", func(ch *Channel) {
+		}, "", nil},
+		{"invite only, other invex", func(ch *Channel, _ func()) {
 			ch.SetFlag(InviteOnly, true)
 			ch.AddToList(Invexes, list("other!*@*"), 10)
-		}, "", false, ErrInviteOnly},
-		{"key missing", func(ch *Channel) { ch.SetKey("sesame") }, "", false, ErrBadKey},
-		{"key wrong", func(ch *Channel) { ch.SetKey("sesame") }, "Sesame", false, ErrBadKey},
-		{"key right", func(ch *Channel) { ch.SetKey("sesame") }, "sesame", false, nil},
-		{"key needed even when invited", func(ch *Channel) { ch.SetKey("sesame") }, "", true, ErrBadKey},
-		{"full", func(ch *Channel) { ch.SetLimit(1) }, "", false, ErrFull},
-		{"full, invited", func(ch *Channel) { ch.SetLimit(1) }, "", true, nil},
-		{"room left", func(ch *Channel) { ch.SetLimit(2) }, "", false, nil},
-		{"banned", func(ch *Channel) { ch.AddToList(Bans, list("JOINER!*@*"), 10) }, "", false, ErrBanned},
-		{"banned by host", func(ch *Channel) { ch.AddToList(Bans, list("*!*@192.0.2.*"), 10) }, "", false, ErrBanned},
-		{"banned, excepted", func(ch *Channel) {
+		}, "", ErrInviteOnly},
+		{"key missing", func(ch *Channel, _ func()) { ch.SetKey("sesame") }, "", ErrBadKey},
+		{"key wrong", func(ch *Channel, _ func()) { ch.SetKey("sesame") }, "Sesame", ErrBadKey},
+		{"key right", func(ch *Channel, _ func()) { ch.SetKey("sesame") }, "sesame", nil},
+		{"key needed even when invited", func(ch *Channel, invite func()) { ch.SetKey("sesame"); invite() }, "", ErrBadKey},
+		{"full", func(ch *Channel, _ func()) { ch.SetLimit(1) }, "", ErrFull},
+		{"full, invited", func(ch *Channel, invite func()) { ch.SetLimit(1); invite() }, "", nil},
+		{"room left", func(ch *Channel, _ func()) { ch.SetLimit(2) }, "", nil},
+		{"banned", ban("JOINER!*@*"), "", ErrBanned},
+		{"banned by host", ban("*!*@192.0.2.*"), "", ErrBanned},
+		{"banned, excepted", func(ch *Channel, _ func()) {
 			ch.AddToList(Bans, list("*!*@*"), 10)
 			ch.AddToList(Exceptions, list("joiner!*@*"), 10)
-		}, "", false, nil},
-		{"banned, invited", func(ch *Channel) { ch.AddToList(Bans, list("joiner!*@*"), 10) }, "", true, nil},
-		{"other ban", func(ch *Channel) { ch.AddToList(Bans, list("other!*@*"), 10) }, "", false, nil},
+		}, "", nil},
+		{"banned, then invited", func(ch *Channel, invite func()) {
+			ch.AddToList(Bans, list("joiner!*@*"), 10)
+			invite()
+		}, "", nil},
+		// A ban newer than the invitation wins.
+		{"invited, then banned", func(ch *Channel, invite func()) {
+			invite()
+			ch.AddToList(Bans, list("joiner!*@*"), 10)
+		}, "", ErrBanned},
+		{"banned, invited, banned again", func(ch *Channel, invite func()) {
+			ch.AddToList(Bans, list("joiner!*@*"), 10)
+			invite()
+			ch.AddToList(Bans, list("*!*@192.0.2.1"), 10)
+		}, "", ErrBanned},
+		{"other ban", ban("other!*@*"), "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,10 +144,11 @@ func TestJoinRules(t *testing.T) {
 			op, om := member(1, "op")
 			joiner, jm := member(2, "joiner")
 			ch, _ := mustJoin(t, r, "#room", op, om, "")
-			tt.setup(ch)
-			if tt.invited {
-				ch.Invite(joiner)
-			}
+			tt.setup(ch, func() {
+				if !ch.Invite(op, joiner) {
+					t.Fatal("the op's invitation was not recorded")
+				}
+			})
 			_, p, created, err := r.Join("#room", JoinRequest{Client: joiner, Key: tt.key, Masks: jm}, epoch)
 			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Fatalf("join: %v, want %v", err, tt.want)
@@ -147,13 +166,45 @@ func TestJoinRules(t *testing.T) {
 	}
 }
 
+// TestInviteNeedsModeRank: a plain member's invitation lets the invitee
+// past nothing; a halfop's does.
+func TestInviteNeedsModeRank(t *testing.T) {
+	r := NewRegistry(users.RFC1459)
+	op, om := member(1, "op")
+	plain, pm := member(2, "plain")
+	guest, gm := member(3, "guest")
+	outsider, _ := member(4, "outsider")
+	ch, _ := mustJoin(t, r, "#room", op, om, "")
+	mustJoin(t, r, "#room", plain, pm, "")
+	ch.AddToList(Bans, ListEntry{Mask: "guest!*@*"}, 10)
+	ch.SetLimit(2)
+	if ch.Invite(plain, guest) || ch.Invite(outsider, guest) {
+		t.Fatal("an invitation from a plain member or an outsider was recorded")
+	}
+	if _, ok := guest.Invitation(ch.id); ok {
+		t.Fatal("guest holds an invitation")
+	}
+	if _, _, _, err := r.Join("#room", JoinRequest{Client: guest, Masks: gm}, epoch); !errors.Is(err, ErrBanned) {
+		t.Fatalf("join on a plain member's invitation: %v, want ErrBanned", err)
+	}
+	ch.RemoveFromList(Bans, "guest!*@*")
+	if _, _, _, err := r.Join("#room", JoinRequest{Client: guest, Masks: gm}, epoch); !errors.Is(err, ErrFull) {
+		t.Fatalf("join on a plain member's invitation: %v, want ErrFull", err)
+	}
+	ch.SetPrefix(plain, Halfop, true)
+	if !ch.Invite(plain, guest) {
+		t.Fatal("a halfop's invitation was not recorded")
+	}
+	mustJoin(t, r, "#room", guest, gm, "")
+}
+
 func TestInviteIsUsedOnce(t *testing.T) {
 	r := NewRegistry(users.RFC1459)
 	op, om := member(1, "op")
 	guest, gm := member(2, "guest")
 	ch, _ := mustJoin(t, r, "#vip", op, om, "")
 	ch.SetFlag(InviteOnly, true)
-	ch.Invite(guest)
+	ch.Invite(op, guest)
 	mustJoin(t, r, "#vip", guest, gm, "")
 	r.Part(ch, guest)
 	if _, _, _, err := r.Join("#vip", JoinRequest{Client: guest, Masks: gm}, epoch); !errors.Is(err, ErrInviteOnly) {
@@ -161,20 +212,71 @@ func TestInviteIsUsedOnce(t *testing.T) {
 	}
 }
 
-func TestInvitesBounded(t *testing.T) {
+// TestInviteDoesNotOutliveChannel: a channel created anew under the same
+// name does not honour the old one's invitations.
+func TestInviteDoesNotOutliveChannel(t *testing.T) {
+	r := NewRegistry(users.RFC1459)
+	op, om := member(1, "op")
+	guest, gm := member(2, "guest")
+	ch, _ := mustJoin(t, r, "#vip", op, om, "")
+	ch.Invite(op, guest)
+	r.Part(ch, op)
+	ch2, _ := mustJoin(t, r, "#vip", op, om, "")
+	ch2.SetFlag(InviteOnly, true)
+	if _, _, _, err := r.Join("#vip", JoinRequest{Client: guest, Masks: gm}, epoch); !errors.Is(err, ErrInviteOnly) {
+		t.Errorf("join on the old channel's invitation: %v, want ErrInviteOnly", err)
+	}
+}
+
+// TestInvitesPinNoClient: an invited client that goes away (its connection
+// drops every reference to it) is collected; the channel keeps nothing of
+// it, so there is nothing for the quit path to walk.
+func TestInvitesPinNoClient(t *testing.T) {
 	r := NewRegistry(users.RFC1459)
 	op, om := member(1, "op")
 	ch, _ := mustJoin(t, r, "#vip", op, om, "")
-	for i := 0; i < 3*maxInvitesKept; i++ {
-		c, _ := member(uint64(10+i), fmt.Sprintf("g%d", i))
-		ch.Invite(c)
+	var gone []weak.Pointer[users.Client]
+	for i := range 100 {
+		guest, _ := member(uint64(10+i), fmt.Sprintf("g%d", i))
+		if !ch.Invite(op, guest) {
+			t.Fatal("invitation not recorded")
+		}
+		gone = append(gone, weak.Make(guest))
 	}
-	ch.mu.RLock()
-	n := len(ch.invited)
-	ch.mu.RUnlock()
-	if n > maxInvitesKept {
-		t.Errorf("channel remembers %d invites, bound is %d", n, maxInvitesKept)
+	runtime.GC()
+	runtime.GC()
+	for i, w := range gone {
+		if w.Value() != nil {
+			t.Fatalf("invited client %d is still reachable after it went away", i)
+		}
 	}
+	runtime.KeepAlive(ch)
+}
+
+// TestInvitesBounded: one client holds at most users.MaxInvitations, the
+// newest.
+func TestInvitesBounded(t *testing.T) {
+	r := NewRegistry(users.RFC1459)
+	op, om := member(1, "op")
+	guest, gm := member(2, "guest")
+	var chans []*Channel
+	for i := range 3 * users.MaxInvitations {
+		ch, _ := mustJoin(t, r, fmt.Sprintf("#c%d", i), op, om, "")
+		ch.SetFlag(InviteOnly, true)
+		ch.Invite(op, guest)
+		chans = append(chans, ch)
+	}
+	held := 0
+	for _, ch := range chans {
+		if _, ok := guest.Invitation(ch.id); ok {
+			held++
+		}
+	}
+	if held != users.MaxInvitations {
+		t.Errorf("guest holds %d invitations, want %d", held, users.MaxInvitations)
+	}
+	last := chans[len(chans)-1]
+	mustJoin(t, r, last.Name(), guest, gm, "")
 }
 
 func TestCanSend(t *testing.T) {

@@ -6,6 +6,7 @@ package channels
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/conference-irc/conference/users"
@@ -13,11 +14,15 @@ import (
 
 // Registry maps casefolded channel names to channels.
 //
-// Lock order: Registry.mu before Channel.mu. A channel that loses its last
-// member is marked dead under its own lock and then removed here; a JOIN
-// that finds a dead channel replaces it, so no one ever joins a ghost.
+// Lock order: Registry.mu before Channel.mu. The registry's lock guards the
+// map alone: a JOIN takes it only to find (read) or create (write) the
+// channel, and is admitted under the channel's own lock, so JOINs to
+// different channels never wait for each other. A channel that loses its
+// last member is marked dead under its own lock and then removed here; a
+// JOIN that finds a dead channel replaces it, so no one ever joins a ghost.
 type Registry struct {
 	casemap users.Casemapping
+	lastID  atomic.Uint64
 	mu      sync.RWMutex
 	byName  map[string]*Channel
 }
@@ -40,29 +45,56 @@ func (r *Registry) Get(name string) *Channel {
 // client got, and whether the channel was created.
 func (r *Registry) Join(name string, req JoinRequest, now time.Time) (ch *Channel, p Prefix, created bool, err error) {
 	folded := r.casemap.Fold(name)
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for {
-		ch = r.byName[folded]
-		created = false
-		if ch == nil || ch.isDead() {
-			ch = newChannel(name, folded, r.casemap, now)
-			r.byName[folded] = ch
-			created = true
-		}
-		// A concurrent last PART can kill ch between the check and the
-		// join; the next round replaces it.
+		ch, created = r.findOrCreate(name, folded, now)
+		// Admission runs under the channel's lock only. A concurrent last
+		// PART can kill ch between the lookup and the join; the next round
+		// replaces it.
 		if p, err = ch.join(req); err != errDead {
 			break
 		}
 	}
 	if err != nil {
 		if created {
-			delete(r.byName, folded)
+			r.dropIfEmpty(ch)
 		}
 		return nil, 0, false, err
 	}
 	return ch, p, created, nil
+}
+
+// findOrCreate returns the live channel named folded, creating it when
+// there is none; it reports whether it created it. The write lock is taken
+// only to create.
+func (r *Registry) findOrCreate(name, folded string, now time.Time) (*Channel, bool) {
+	r.mu.RLock()
+	ch := r.byName[folded]
+	r.mu.RUnlock()
+	if ch != nil && !ch.isDead() {
+		return ch, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// Another JOIN may have created it meanwhile.
+	if ch = r.byName[folded]; ch != nil && !ch.isDead() {
+		return ch, false
+	}
+	ch = newChannel(r.lastID.Add(1), name, folded, r.casemap, now)
+	r.byName[folded] = ch
+	return ch, true
+}
+
+// dropIfEmpty removes a channel that a refused JOIN created, unless someone
+// joined it meanwhile.
+func (r *Registry) dropIfEmpty(ch *Channel) {
+	if !ch.killIfEmpty() {
+		return
+	}
+	r.mu.Lock()
+	if r.byName[ch.folded] == ch {
+		delete(r.byName, ch.folded)
+	}
+	r.mu.Unlock()
 }
 
 // Part takes the client out of the channel and drops the channel when it

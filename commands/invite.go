@@ -36,7 +36,10 @@ func handleINVITE(r *Request) {
 	if inviteRefused(r, ch, target) {
 		return
 	}
-	ch.Invite(target)
+	// Only an invitation from a halfop or above is recorded, to let the
+	// target past +i, +l and bans; a plain member's (allowed on a -i
+	// channel) is a notice and lets the target past nothing.
+	ch.Invite(r.Client, target)
 	invite(r, ch, target)
 }
 
@@ -47,7 +50,7 @@ func inviteRefused(r *Request, ch *channels.Channel, target *users.Client) bool 
 	switch {
 	case !member:
 		r.Numeric(ERR_NOTONCHANNEL, ch.Name(), "You're not on that channel")
-	case ch.Flags().Has(channels.InviteOnly) && !prefix.AtLeast(channels.Halfop):
+	case ch.Flags().Has(channels.InviteOnly) && !prefix.AtLeast(channels.ModeRank):
 		r.Numeric(ERR_CHANOPRIVSNEEDED, ch.Name(), "You're not channel operator")
 	case isMember(ch, target):
 		r.Numeric(ERR_USERONCHANNEL, target.Nick(), ch.Name(), "is already on channel")

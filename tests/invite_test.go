@@ -1,7 +1,9 @@
 package tests
 
 import (
+	"runtime"
 	"testing"
+	"weak"
 
 	"github.com/conference-irc/conference/tests/harness"
 )
@@ -110,4 +112,74 @@ func TestKnock(t *testing.T) {
 	// One knock per channel a minute.
 	queryExpect(t, bob, "KNOCK #club", qs+"712 bob #club :Too many KNOCKs (channel)")
 	queryNothing(t, alice)
+}
+
+// TestInviteFromPlainMemberPassesNothing: on a -i channel any member may
+// invite, but only an invitation from a halfop or above (who could have
+// lifted them) lets the invitee past the ban and the limit.
+func TestInviteFromPlainMemberPassesNothing(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, queryConfig)
+	alice := srv.Register(t, "alice")
+	frank := srv.Register(t, "frank")
+	bob := srv.Register(t, "bob")
+	queryJoin(t, alice, "#room")
+	queryJoin(t, frank, "#room")
+	alice.Send("MODE #room +b bob!*@*")
+	alice.ExpectCommand("MODE")
+
+	queryExpect(t, frank, "INVITE bob #room", qs+"341 frank bob :#room")
+	bob.ExpectCommand("INVITE")
+	queryExpect(t, bob, "JOIN #room", qs+"474 bob #room :Cannot join channel (+b)")
+
+	alice.Send("MODE #room -b+l bob!*@* 2")
+	alice.ExpectCommand("MODE")
+	queryExpect(t, frank, "INVITE bob #room", qs+"341 frank bob :#room")
+	bob.ExpectCommand("INVITE")
+	queryExpect(t, bob, "JOIN #room", qs+"471 bob #room :Cannot join channel (+l)")
+
+	queryExpect(t, alice, "INVITE bob #room", qs+"341 alice bob :#room")
+	queryJoin(t, bob, "#room")
+}
+
+// TestBanAfterInviteWins: an invitation lets its holder past the bans set
+// before it, not one set after it.
+func TestBanAfterInviteWins(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, queryConfig)
+	alice := srv.Register(t, "alice")
+	bob := srv.Register(t, "bob")
+	queryJoin(t, alice, "#club")
+	alice.Send("MODE #club +i")
+	alice.ExpectCommand("MODE")
+	queryExpect(t, alice, "INVITE bob #club", qs+"341 alice bob :#club")
+	alice.Send("MODE #club +b *!*bob@*")
+	alice.ExpectCommand("MODE")
+	queryExpect(t, bob, "JOIN #club", qs+"474 bob #club :Cannot join channel (+b)")
+	// Invited again after the ban, bob may come in.
+	queryExpect(t, alice, "INVITE bob #club", qs+"341 alice bob :#club")
+	queryJoin(t, bob, "#club")
+}
+
+// TestInviteDiesWithInvitee: an invited client that quits is not kept
+// alive by the invitation, and whoever takes its nick next is not invited.
+func TestInviteDiesWithInvitee(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, queryConfig)
+	alice := srv.Register(t, "alice")
+	bob := srv.Register(t, "bob")
+	queryJoin(t, alice, "#club")
+	alice.Send("MODE #club +i")
+	alice.ExpectCommand("MODE")
+	queryExpect(t, alice, "INVITE bob #club", qs+"341 alice bob :#club")
+	gone := weak.Make(clientByNick(t, srv, "bob"))
+	bob.Quit()
+	waitGone(t, alice, "bob")
+	runtime.GC()
+	runtime.GC()
+	if gone.Value() != nil {
+		t.Error("the server still holds the invited client after it quit")
+	}
+	bob = srv.Register(t, "bob")
+	queryExpect(t, bob, "JOIN #club", qs+"473 bob #club :Cannot join channel (+i)")
 }

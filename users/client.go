@@ -100,8 +100,9 @@ type Client struct {
 	mu         sync.RWMutex
 	ident      Identity
 	registered bool
-	tally      *tally // set by Registry.Add; nil once removed
-	rooms      []Room // a short list (limits.channels): cheaper than a map per client
+	tally      *tally       // set by Registry.Add; nil once removed
+	rooms      []Room       // a short list (limits.channels): cheaper than a map per client
+	invites    []Invitation // pending invitations, oldest first (see invitations.go)
 	reg        Registration
 }
 

@@ -1,0 +1,106 @@
+package channels
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conference-irc/conference/users"
+)
+
+// TestCreateRace has many clients create the same channel at once: one
+// channel comes out, everyone is in it, exactly one is its operator, and
+// each client's room set agrees.
+func TestCreateRace(t *testing.T) {
+	for round := range 20 {
+		r := NewRegistry(users.RFC1459)
+		const n = 16
+		clients := make([]*users.Client, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			c, m := member(uint64(i+1), fmt.Sprintf("c%d", i))
+			clients[i] = c
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, _, _, err := r.Join(fmt.Sprintf("#New%d", round), JoinRequest{Client: c, Masks: m}, epoch); err != nil {
+					t.Errorf("join: %v", err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if r.Count() != 1 {
+			t.Fatalf("%d channels, want 1", r.Count())
+		}
+		ch := r.All()[0]
+		ops := 0
+		for _, m := range ch.Members() {
+			if m.Prefix.AtLeast(Op) {
+				ops++
+			}
+		}
+		if ch.MemberCount() != n || ops != 1 {
+			t.Fatalf("%d members and %d ops, want %d and 1", ch.MemberCount(), ops, n)
+		}
+		for _, c := range clients {
+			if rooms := c.Rooms(); len(rooms) != 1 || rooms[0] != ch {
+				t.Fatalf("%s's rooms %v", c.Nick(), rooms)
+			}
+		}
+	}
+}
+
+// TestJoinWaitsOnlyForItsChannel: a JOIN stuck on one channel's lock (a
+// long ban list being matched, say) does not hold up a JOIN elsewhere.
+func TestJoinWaitsOnlyForItsChannel(t *testing.T) {
+	r := NewRegistry(users.RFC1459)
+	op, om := member(1, "op")
+	slow, sm := member(2, "slow")
+	other, xm := member(3, "other")
+	busy, _ := mustJoin(t, r, "#busy", op, om, "")
+
+	busy.mu.Lock()
+	stuck := make(chan struct{})
+	go func() {
+		defer close(stuck)
+		r.Join("#busy", JoinRequest{Client: slow, Masks: sm}, epoch)
+	}()
+	waitBlockedIn(t, "channels.(*Registry).Join")
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		mustJoin(t, r, "#elsewhere", other, xm, "")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Error("a JOIN to another channel waited for #busy's lock")
+	}
+	busy.mu.Unlock()
+	<-stuck
+	<-done
+}
+
+// waitBlockedIn waits until some goroutine is blocked on a lock inside fn,
+// by reading the goroutines' stacks (bounded by a deadline).
+func waitBlockedIn(t *testing.T, fn string) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(stacks, "\n\n") {
+			header, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(header, "[sync.RWMutex.") && strings.Contains(g, fn) {
+				return
+			}
+		}
+	}
+	t.Fatalf("no goroutine blocked in %s", fn)
+}
