@@ -142,17 +142,25 @@ func TestInviteFromPlainMemberPassesNothing(t *testing.T) {
 	queryJoin(t, bob, "#room")
 }
 
-// TestBanAfterInviteWins: an invitation lets its holder past the bans set
-// before it, not one set after it.
-func TestBanAfterInviteWins(t *testing.T) {
+// invitedToClub starts a server where alice is the op of the +i #club and
+// has invited bob.
+func invitedToClub(t *testing.T) (srv *harness.Server, alice, bob *harness.Client) {
+	t.Helper()
 	t.Parallel()
-	srv := harness.Start(t, queryConfig)
-	alice := srv.Register(t, "alice")
-	bob := srv.Register(t, "bob")
+	srv = harness.Start(t, queryConfig)
+	alice = srv.Register(t, "alice")
+	bob = srv.Register(t, "bob")
 	queryJoin(t, alice, "#club")
 	alice.Send("MODE #club +i")
 	alice.ExpectCommand("MODE")
 	queryExpect(t, alice, "INVITE bob #club", qs+"341 alice bob :#club")
+	return srv, alice, bob
+}
+
+// TestBanAfterInviteWins: an invitation lets its holder past the bans set
+// before it, not one set after it.
+func TestBanAfterInviteWins(t *testing.T) {
+	_, alice, bob := invitedToClub(t)
 	alice.Send("MODE #club +b *!*bob@*")
 	alice.ExpectCommand("MODE")
 	queryExpect(t, bob, "JOIN #club", qs+"474 bob #club :Cannot join channel (+b)")
@@ -164,14 +172,7 @@ func TestBanAfterInviteWins(t *testing.T) {
 // TestInviteDiesWithInvitee: an invited client that quits is not kept
 // alive by the invitation, and whoever takes its nick next is not invited.
 func TestInviteDiesWithInvitee(t *testing.T) {
-	t.Parallel()
-	srv := harness.Start(t, queryConfig)
-	alice := srv.Register(t, "alice")
-	bob := srv.Register(t, "bob")
-	queryJoin(t, alice, "#club")
-	alice.Send("MODE #club +i")
-	alice.ExpectCommand("MODE")
-	queryExpect(t, alice, "INVITE bob #club", qs+"341 alice bob :#club")
+	srv, alice, bob := invitedToClub(t)
 	gone := weak.Make(clientByNick(t, srv, "bob"))
 	bob.Quit()
 	waitGone(t, alice, "bob")
