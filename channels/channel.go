@@ -14,6 +14,7 @@ var (
 	ErrInviteOnly = errors.New("invite only")
 	ErrBadKey     = errors.New("bad key")
 	ErrFull       = errors.New("channel is full")
+	ErrSecureOnly = errors.New("secure connections only")
 	ErrAlreadyIn  = errors.New("already a member")
 	ErrListFull   = errors.New("list is full")
 	errDead       = errors.New("channel is gone")
@@ -132,6 +133,11 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 // ever issued by someone of ModeRank) lets its holder past +i, +l and the
 // bans set before it; a ban set after it wins, and +k always applies.
 func (ch *Channel) admitLocked(req JoinRequest, inv users.Invitation, invited bool) error {
+	// Not even an invitation lets a plain-text client into a +z channel:
+	// the mode promises its members that nobody reads along unencrypted.
+	if ch.flags.Has(SecureOnly) && !req.Client.Secure() {
+		return ErrSecureOnly
+	}
 	if ch.flags.Has(InviteOnly) && !invited && !ch.matchesLocked(Invexes, req.Masks) {
 		return ErrInviteOnly
 	}

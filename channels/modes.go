@@ -88,12 +88,13 @@ const (
 	Secret                       // +s
 	TopicLocked                  // +t
 	Private                      // +p
+	SecureOnly                   // +z: only clients connected with TLS may join
 )
 
 var flagTable = []struct {
 	flag   Flag
 	letter byte
-}{{InviteOnly, 'i'}, {Moderated, 'm'}, {NoExternal, 'n'}, {Private, 'p'}, {Secret, 's'}, {TopicLocked, 't'}}
+}{{InviteOnly, 'i'}, {Moderated, 'm'}, {NoExternal, 'n'}, {Private, 'p'}, {Secret, 's'}, {TopicLocked, 't'}, {SecureOnly, 'z'}}
 
 // FlagByLetter finds a parameterless mode by its letter.
 func FlagByLetter(letter byte) (Flag, bool) {
@@ -151,4 +152,4 @@ func (k ListKind) Letter() byte { return "beI"[k] }
 
 // ChanModesISupport is the ISUPPORT CHANMODES value: lists, then modes with
 // a parameter always, then with a parameter only when set, then flags.
-const ChanModesISupport = "beI,k,l,imnpst"
+const ChanModesISupport = "beI,k,l,imnpstz"

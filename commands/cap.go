@@ -139,6 +139,9 @@ func capLS(r *Request) {
 			names = append(names, c.Name())
 		}
 	}
+	if sts := stsValue(r.Config, r.Client); sts != "" && version >= 302 {
+		names = append(names, "sts="+sts)
+	}
 	lines := packCaps(names, capLSLineBudget)
 	for i, l := range lines {
 		if i < len(lines)-1 && version >= 302 {

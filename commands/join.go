@@ -117,6 +117,8 @@ func (d *Dispatcher) joinRefused(r *Request, name string, err error) {
 		r.Numeric(ERR_BADCHANNELKEY, name, "Cannot join channel (+k)")
 	case errors.Is(err, channels.ErrFull):
 		r.Numeric(ERR_CHANNELISFULL, name, "Cannot join channel (+l)")
+	case errors.Is(err, channels.ErrSecureOnly):
+		r.Numeric(ERR_SECUREONLYCHAN, name, "Cannot join channel (+z): TLS connections only")
 	default:
 		r.Numeric(ERR_UNKNOWNERROR, "JOIN", name, err.Error())
 	}

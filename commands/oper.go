@@ -24,6 +24,10 @@ func handleOPER(r *Request) {
 		r.Numeric(ERR_NOOPERHOST, "No O-lines for your host")
 		return
 	}
+	if match.CertFP != "" && conf.NormalizeCertFP(match.CertFP) != r.Client.CertFP() {
+		r.Numeric(ERR_NOOPERHOST, "This operator needs a TLS client certificate you did not present")
+		return
+	}
 	var added bool
 	r.Client.Update(func(id *users.Identity) {
 		added = !id.Modes.Has(users.ModeOperator)

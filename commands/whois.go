@@ -61,6 +61,7 @@ func whoisOne(r *Request, name string) {
 	if id.Modes.Has(users.ModeBot) {
 		r.Numeric(RPL_WHOISBOT, id.Nick, "is a bot on "+r.Config.Server.Network)
 	}
+	whoisTransport(r, t, id.Nick)
 	// Where a user really connects from is for themselves and opers.
 	if t == r.Client || isOper(r.Client) {
 		r.Numeric(RPL_WHOISHOST, id.Nick, "is connecting from *@"+id.Host+" "+ipParam(t))

@@ -16,6 +16,10 @@ type Config struct {
 	Server Server `koanf:"server"`
 	// Listen lists the plain-text TCP addresses to accept clients on.
 	Listen []string `koanf:"listen"`
+	// Listeners are listener blocks: TLS, WebSocket, and plain ones too.
+	Listeners []Listener `koanf:"listeners"`
+	// STS is the Strict Transport Security policy offered to clients.
+	STS STS `koanf:"sts"`
 	// MOTD is the message of the day shown after registration.
 	MOTD MOTD `koanf:"motd"`
 	// Limits bounds lengths and counts that clients may use.
@@ -114,6 +118,9 @@ type Timeouts struct {
 	// Ping is how long a registered client may stay silent before the
 	// server sends PING; after another Ping without an answer it is dropped.
 	Ping time.Duration `koanf:"ping"`
+	// Handshake bounds a TLS handshake and the HTTP request that opens a
+	// WebSocket; a connection that has not finished by then is dropped.
+	Handshake time.Duration `koanf:"handshake"`
 }
 
 // Flood is the per-client token bucket applied to incoming lines.
@@ -136,6 +143,9 @@ type Operator struct {
 	// Hosts are the user@host masks (with * and ?) the operator may
 	// connect from; empty means anywhere.
 	Hosts []string `koanf:"hosts"`
+	// CertFP, when set, is the SHA-256 fingerprint (hex) of the TLS client
+	// certificate the operator must connect with.
+	CertFP string `koanf:"certfp"`
 }
 
 // Admin is what the ADMIN command tells about who runs the server.

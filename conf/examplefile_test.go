@@ -28,13 +28,13 @@ func keysOf(t *testing.T, doc []byte) map[string]bool {
 	return keys
 }
 
-// commentedOperators extracts the commented operators example from the
-// example file and uncomments it.
-func commentedOperators(t *testing.T, doc string) []byte {
+// commentedExample extracts the commented example of a list key (like
+// "operators") from the example file and uncomments it.
+func commentedExample(t *testing.T, doc, list string) []byte {
 	t.Helper()
-	start := strings.Index(doc, "#   operators:\n")
+	start := strings.Index(doc, "#   "+list+":\n")
 	if start < 0 {
-		t.Fatal("example file has no commented \"#   operators:\" example")
+		t.Fatalf("example file has no commented \"#   %s:\" example", list)
 	}
 	var out strings.Builder
 	for line := range strings.Lines(doc[start:]) {
@@ -59,16 +59,18 @@ func TestExampleFileNamesEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	present := keysOf(t, doc)
-	k := koanf.New(".")
-	if err := k.Load(rawbytes.Provider(commentedOperators(t, string(doc))), yaml.Parser()); err != nil {
-		t.Fatalf("commented operators example: %v", err)
-	}
-	if unknown := configSchema().unknownKeys("", k.Raw()); len(unknown) > 0 {
-		t.Errorf("commented operators example has unknown keys %q", unknown)
-	}
-	for _, entry := range k.Slices("operators") {
-		for _, key := range entry.Keys() {
-			present["operators[]."+key] = true
+	for _, list := range []string{"operators", "listeners"} {
+		k := koanf.New(".")
+		if err := k.Load(rawbytes.Provider(commentedExample(t, string(doc), list)), yaml.Parser()); err != nil {
+			t.Fatalf("commented %s example: %v", list, err)
+		}
+		if unknown := configSchema().unknownKeys("", k.Raw()); len(unknown) > 0 {
+			t.Errorf("commented %s example has unknown keys %q", list, unknown)
+		}
+		for _, entry := range k.Slices(list) {
+			for _, key := range entry.Keys() {
+				present[list+"[]."+key] = true
+			}
 		}
 	}
 	for _, key := range configSchema().leafKeys("") {

@@ -72,6 +72,7 @@ func Load(opts Options) (*Config, error) {
 	l.check(cfg, failed)
 	cfg.exempt = exemptNets(cfg.Exempt)
 	l.readMOTD(cfg, opts.File)
+	l.readCertificates(cfg, opts.File)
 	if len(l.problems) > 0 {
 		return nil, errors.Join(l.problems...)
 	}

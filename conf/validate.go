@@ -67,10 +67,12 @@ func (c *checker) word(key, v string) {
 func (c *Config) validate() []problem {
 	var ch checker
 	ch.server(c.Server)
-	ch.listen(c.Listen)
+	ch.listeners(c)
+	ch.sts(c)
 	ch.limits(c.Limits)
 	ch.longEnough("timeouts.registration", c.Timeouts.Registration, time.Second)
 	ch.longEnough("timeouts.ping", c.Timeouts.Ping, 5*time.Second)
+	ch.longEnough("timeouts.handshake", c.Timeouts.Handshake, 100*time.Millisecond)
 	ch.atLeast("flood.burst", c.Flood.Burst, 1)
 	if !(c.Flood.Rate > 0) {
 		ch.addf("flood.rate", "must be more than 0 (got %v)", c.Flood.Rate)
@@ -116,25 +118,6 @@ func checkServerName(name string) error {
 		}
 	}
 	return nil
-}
-
-// listen checks that there is somewhere to listen and that each address is
-// host:port with a numeric port.
-func (c *checker) listen(addrs []string) {
-	if len(addrs) == 0 {
-		c.addf("listen", "must list at least one address, like \":531\"")
-	}
-	seen := map[string]bool{}
-	for i, addr := range addrs {
-		key := fmt.Sprintf("listen[%d]", i)
-		if err := checkListenAddr(addr); err != nil {
-			c.addf(key, "%v (got %q)", err, addr)
-		}
-		if seen[addr] {
-			c.addf(key, "%q is listed twice", addr)
-		}
-		seen[addr] = true
-	}
 }
 
 // checkListenAddr checks one host:port address.
@@ -198,6 +181,9 @@ func (c *checker) operators(ops []Operator) {
 		c.hash(key+".password", op.Password)
 		for j, mask := range op.Hosts {
 			c.word(fmt.Sprintf("%s.hosts[%d]", key, j), mask)
+		}
+		if op.CertFP != "" && !isCertFP(op.CertFP) {
+			c.addf(key+".certfp", "must be a SHA-256 fingerprint: 64 hex digits, colons allowed (got %q)", op.CertFP)
 		}
 	}
 }

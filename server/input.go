@@ -70,10 +70,11 @@ func (r rawReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// start prepares the read side of a new connection and arms its timer.
-func (c *conn) start(cfg *conf.Config, pool *sync.Pool) {
+// start prepares the read side of a new connection, reading lines from src
+// (the socket, or a TLS or WebSocket stream over it), and arms its timer.
+func (c *conn) start(cfg *conf.Config, pool *sync.Pool, src io.Reader) {
 	now := c.srv.clock.Now()
-	c.in.lr = newLineReader(rawReader{c.raw}, pool)
+	c.in.lr = newLineReader(src, pool)
 	c.in.t = *newTimeouts(now, cfg.Timeouts.Registration)
 	if !c.client.Exempt() {
 		c.in.bucket = newTokenBucket(cfg.Flood.Rate, cfg.Flood.Burst, now)

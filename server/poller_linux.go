@@ -102,12 +102,16 @@ func (p *poller) add(c *conn) error {
 	return p.ctl(c, unix.EPOLL_CTL_ADD)
 }
 
-// remove stops watching a connection.
+// remove stops watching a connection; one it never watched (WebSocket)
+// is left alone.
 func (p *poller) remove(c *conn) {
 	p.mu.Lock()
+	_, watched := p.byID[c.client.ID()]
 	delete(p.byID, c.client.ID())
 	p.mu.Unlock()
-	_ = p.ctl(c, unix.EPOLL_CTL_DEL)
+	if watched {
+		_ = p.ctl(c, unix.EPOLL_CTL_DEL)
+	}
 }
 
 // ctl runs epoll_ctl on the connection's descriptor while holding it, so

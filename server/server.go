@@ -5,12 +5,12 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -42,6 +42,9 @@ type Options struct {
 	Clock Clock
 	// Die and Restart are called by the DIE and RESTART commands.
 	Die, Restart func(reason string)
+	// HTTP serves the requests that WebSocket listeners receive and that
+	// are not WebSocket upgrades (pages, metrics); nil answers 404.
+	HTTP http.Handler
 }
 
 // Server accepts and serves IRC clients.
@@ -50,6 +53,7 @@ type Server struct {
 	disp   *commands.Dispatcher
 	reload func() (*conf.Config, error)
 	clock  Clock
+	web    http.Handler
 
 	poller       *poller
 	readBuffers  *sync.Pool
@@ -57,7 +61,7 @@ type Server struct {
 	stopPoller   sync.Once
 	rehashMu     sync.Mutex
 	mu           sync.Mutex
-	listeners    []net.Listener
+	listeners    []*listener
 	conns        map[*conn]struct{}
 	perIP        map[netip.Prefix]int
 	wg           sync.WaitGroup
@@ -76,6 +80,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
+	if s.web = opts.HTTP; s.web == nil {
+		s.web = http.NotFoundHandler()
+	}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
@@ -127,123 +134,10 @@ func (e *BindError) Error() string {
 
 func (e *BindError) Unwrap() error { return e.Err }
 
-// Listen opens every configured listener; on any failure it closes the
-// ones already opened.
-func (s *Server) Listen() error {
-	var lc net.ListenConfig
-	for _, addr := range s.disp.Config().Listen {
-		l, err := lc.Listen(context.Background(), "tcp", addr)
-		if err != nil {
-			s.closeListeners()
-			return &BindError{Addr: addr, Err: err}
-		}
-		s.mu.Lock()
-		s.listeners = append(s.listeners, l)
-		s.mu.Unlock()
-		s.log.Info("listening", "addr", l.Addr().String())
-	}
-	return nil
-}
-
-// Addrs are the addresses actually listened on (useful with port 0).
-func (s *Server) Addrs() []net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]net.Addr, 0, len(s.listeners))
-	for _, l := range s.listeners {
-		out = append(out, l.Addr())
-	}
-	return out
-}
-
-// Serve accepts clients on every listener until Shutdown.
-func (s *Server) Serve() {
-	s.mu.Lock()
-	ls := append([]net.Listener(nil), s.listeners...)
-	s.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, l := range ls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.acceptLoop(l)
-		}()
-	}
-	wg.Wait()
-}
-
-func (s *Server) acceptLoop(l net.Listener) {
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.stopping.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// Out of file descriptors and the like: back off, keep serving.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.log.Warn("accept failed", "err", err, "retry_in", backoff)
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
-		s.accept(nc)
-	}
-}
-
-// accept wires a new socket to a client and starts its reader.
-func (s *Server) accept(nc net.Conn) {
-	cfg := s.disp.Config()
-	ip := remoteIP(nc)
-	c := &conn{srv: s, nc: nc, host: hostFor(ip), sendqMax: cfg.SendQ}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		nc.Close()
-		return
-	}
-	var err error
-	if c.raw, err = sc.SyscallConn(); err != nil {
-		nc.Close()
-		return
-	}
-
-	exempt := isExempt(cfg, ip)
-	c.client = users.NewClient(s.nextID.Add(1), c, ip, c.host, s.clock.Now(), exempt)
-	s.mu.Lock()
-	if s.stopping.Load() {
-		s.mu.Unlock()
-		nc.Close()
-		return
-	}
-	if !exempt {
-		key := ipKey(ip)
-		if s.perIP[key] >= cfg.Limits.PerIP {
-			s.mu.Unlock()
-			refuse(nc, c.host, "Too many connections from your IP address")
-			return
-		}
-		s.perIP[key]++
-	}
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	s.disp.Connected(c.client)
-	c.start(cfg, s.readBuffers)
-	if err := s.poller.add(c); err != nil {
-		s.log.Warn("cannot watch connection", "err", err)
-		c.Close("Internal error")
-	}
-}
-
 // forget drops a finished connection.
 func (s *Server) forget(c *conn) {
+	s.releaseIP(c.client.IP(), c.client.Exempt())
 	s.mu.Lock()
-	if !c.client.Exempt() {
-		key := ipKey(c.client.IP())
-		if s.perIP[key]--; s.perIP[key] <= 0 {
-			delete(s.perIP, key)
-		}
-	}
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.wg.Done()
@@ -316,6 +210,7 @@ func (s *Server) Rehash() error {
 		return err
 	}
 	s.disp.SetConfig(next)
+	s.reloadCertificates(next)
 	s.log.Info("configuration reloaded")
 	return nil
 }
@@ -355,13 +250,4 @@ func (s *Server) Shutdown(reason string, timeout time.Duration) {
 	}
 	s.stopPoller.Do(s.poller.close)
 	s.log.Info("stopped", "clients", strconv.Itoa(len(conns)))
-}
-
-func (s *Server) closeListeners() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, l := range s.listeners {
-		l.Close()
-	}
-	s.listeners = nil
 }

@@ -192,7 +192,7 @@ limits: {nicklen: 20, channellen: 40, topiclen: 300, awaylen: 200, kicklen: 250,
 	want := map[string]string{
 		"CASEMAPPING": "rfc1459",
 		"CHANTYPES":   "#",
-		"CHANMODES":   "beI,k,l,imnpst",
+		"CHANMODES":   "beI,k,l,imnpstz",
 		"PREFIX":      "(qaohv)~&@%+",
 		"NICKLEN":     "20",
 		"CHANNELLEN":  "40",

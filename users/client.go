@@ -94,6 +94,7 @@ type Client struct {
 	ip      netip.Addr
 	signon  time.Time
 	exempt  bool
+	link    *Transport // nil for plain TCP; set once before the client is seen
 	caps    atomic.Uint64
 	lastMsg atomic.Int64 // unix nanos of the last PRIVMSG/NOTICE, for idle time
 

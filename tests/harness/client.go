@@ -40,6 +40,14 @@ func (s *Server) Connect(t testing.TB) *Client {
 func (s *Server) Register(t testing.TB, nick string, caps ...string) *Client {
 	t.Helper()
 	c := s.Connect(t)
+	c.Register(nick, caps...)
+	return c
+}
+
+// Register registers a connected client as nick, first requesting caps
+// (when any), and waits for the end of the MOTD.
+func (c *Client) Register(nick string, caps ...string) {
+	c.t.Helper()
 	if len(caps) > 0 {
 		c.Send("CAP LS 302")
 		c.Send("CAP REQ :" + strings.Join(caps, " "))
@@ -51,7 +59,6 @@ func (s *Server) Register(t testing.TB, nick string, caps ...string) *Client {
 	c.ExpectNumeric("001")
 	c.Expect(func(m *irc.Message) bool { return m.Command == "376" || m.Command == "422" })
 	c.Nick = nick
-	return c
 }
 
 // Send writes one line (CRLF added).

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/users"
+)
+
+// certSource hands out a TLS listener's certificate. The pointer is swapped
+// on REHASH, so renewed certificates reach new handshakes while every
+// established connection keeps its session.
+type certSource struct {
+	cert atomic.Pointer[tls.Certificate]
+}
+
+// get is the listener's tls.Config.GetCertificate.
+func (s *certSource) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	if c := s.cert.Load(); c != nil {
+		return c, nil
+	}
+	return nil, errors.New("no certificate loaded")
+}
+
+// newTLSConfig is the server side of every TLS listener: TLS 1.2 and up,
+// the certificate from src, and client certificates requested (never
+// verified: a client certificate is an identity by its fingerprint, not a
+// chain to a CA).
+func newTLSConfig(src *certSource) *tls.Config {
+	return &tls.Config{
+		MinVersion:     tls.VersionTLS12,
+		GetCertificate: src.get,
+		ClientAuth:     tls.RequestClientCert,
+	}
+}
+
+// wouldBlock is errWouldBlock as crypto/tls needs to see it: a temporary
+// net.Error, which it returns without keeping it as the connection's
+// error, so that the next read after the poller's next edge goes on.
+type wouldBlock struct{}
+
+func (wouldBlock) Error() string        { return errWouldBlock.Error() }
+func (wouldBlock) Timeout() bool        { return true }
+func (wouldBlock) Temporary() bool      { return true }
+func (wouldBlock) Is(target error) bool { return target == errWouldBlock }
+func (wouldBlock) Unwrap() error        { return nil }
+func (w wouldBlock) String() string     { return w.Error() }
+
+// tlsSocket is the TCP connection under a tls.Conn. During the handshake
+// it reads like any net.Conn (blocking, bounded by a deadline); once the
+// connection joins the poller, each read is one non-blocking attempt through
+// the RawConn, exactly as on the plain path. That keeps TLS clients on the
+// epoll path: no goroutine waits on an idle one.
+type tlsSocket struct {
+	*net.TCPConn
+	raw    syscall.RawConn
+	polled atomic.Bool
+}
+
+// Read reads for crypto/tls.
+func (s *tlsSocket) Read(p []byte) (int, error) {
+	if !s.polled.Load() {
+		return s.TCPConn.Read(p)
+	}
+	n, err := rawReader{s.raw}.Read(p)
+	if errors.Is(err, errWouldBlock) {
+		return n, wouldBlock{}
+	}
+	return n, err
+}
+
+// tlsConn is a server-side TLS connection whose Close drops the TCP socket
+// at once. tls.Conn.Close would first write close_notify, which can wait
+// seconds on a client that stopped reading; the connection closes under
+// its send-queue lock, which must never wait. The client has its ERROR
+// line by then.
+type tlsConn struct {
+	*tls.Conn
+	sock *tlsSocket
+}
+
+// Close closes the TCP socket under the TLS session.
+func (c *tlsConn) Close() error { return c.sock.TCPConn.Close() }
+
+// handshakeTLS runs the TLS handshake of a freshly accepted connection
+// within the handshake timeout, then admits it as a client on the poller.
+// A client that sends garbage or never finishes is dropped without a word:
+// it never spoke TLS, so there is nobody to tell.
+func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Duration) {
+	raw, err := tcp.SyscallConn()
+	if err != nil {
+		tcp.Close()
+		return
+	}
+	ip := remoteIP(tcp)
+	exempt, ok := s.reserveIP(ip)
+	if !ok {
+		tcp.Close() // no plain-text ERROR on a TLS port
+		return
+	}
+	sock := &tlsSocket{TCPConn: tcp, raw: raw}
+	tc := tls.Server(sock, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	tcp.SetDeadline(time.Now().Add(timeout))
+	err = tc.HandshakeContext(ctx)
+	cancel()
+	tcp.SetDeadline(time.Time{})
+	if err != nil {
+		s.log.Debug("TLS handshake failed", "ip", ip.String(), "err", err)
+		tcp.Close()
+		s.releaseIP(ip, exempt)
+		return
+	}
+	t := users.Transport{Secure: true}
+	if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+		t.CertFP = conf.CertFP(certs[0].Raw)
+	}
+	sock.polled.Store(true)
+	// Lines sent right behind the handshake may already sit decrypted in
+	// the session, where no epoll edge will announce them: look once.
+	s.admit(admission{nc: &tlsConn{Conn: tc, sock: sock}, raw: raw, ip: ip, exempt: exempt, transport: t, poll: true, kick: true})
+}

@@ -1,0 +1,297 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+
+	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/users"
+)
+
+// The IRCv3 WebSocket subprotocols.
+const (
+	subprotocolBinary = "binary.ircv3.net"
+	subprotocolText   = "text.ircv3.net"
+)
+
+// errBadMessage ends a WebSocket client that put a line break inside a
+// message: the IRCv3 WebSocket transport carries exactly one line each.
+var errBadMessage = errors.New("line break inside a WebSocket message")
+
+// newHTTPServer makes the HTTP server of a WebSocket listener. The request
+// that opens a WebSocket (and, over TLS, the handshake before it) must
+// arrive within the handshake timeout: a slow sender is dropped.
+func (s *Server) newHTTPServer(ln *listener) *http.Server {
+	timeout := s.disp.Config().Timeouts.Handshake
+	return &http.Server{
+		Handler:           s.httpHandler(ln),
+		ReadHeaderTimeout: timeout,
+		IdleTimeout:       timeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// serveHTTP runs a WebSocket listener until Shutdown.
+func (s *Server) serveHTTP(ln *listener) {
+	l := ln.Listener
+	if ln.tls != nil {
+		l = tls.NewListener(l, ln.tls)
+	}
+	if err := ln.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) && !s.stopping.Load() {
+		s.log.Error("HTTP listener stopped", "addr", ln.Addr().String(), "err", err)
+	}
+}
+
+// httpHandler upgrades WebSocket requests to IRC and hands every other
+// request to the server's HTTP handler (Options.HTTP), where pages and
+// metrics are mounted.
+func (s *Server) httpHandler(ln *listener) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			s.web.ServeHTTP(w, r)
+			return
+		}
+		s.upgrade(ln, w, r)
+	})
+}
+
+// upgrade opens a WebSocket and admits it as a client. The request's
+// goroutine returns right away: a new, small one reads the messages.
+func (s *Server) upgrade(ln *listener, w http.ResponseWriter, r *http.Request) {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		http.Error(w, "bad remote address", http.StatusInternalServerError)
+		return
+	}
+	ip := ap.Addr().Unmap()
+	exempt, ok := s.reserveIP(ip)
+	if !ok {
+		http.Error(w, "Too many connections from your IP address", http.StatusServiceUnavailable)
+		return
+	}
+	protos := chooseSubprotocols(r.Header.Values("Sec-WebSocket-Protocol"))
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:    protos,
+		OriginPatterns:  ln.block.WebSocket.Origins,
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		// Accept has answered (403 for a refused Origin, 400 for the rest).
+		s.log.Debug("WebSocket refused", "ip", ip.String(), "origin", r.Header.Get("Origin"), "err", err)
+		s.releaseIP(ip, exempt)
+		return
+	}
+	ws.SetReadLimit(maxLineBytes)
+	t := users.Transport{WebSocket: true, Secure: r.TLS != nil}
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		t.CertFP = conf.CertFP(r.TLS.PeerCertificates[0].Raw)
+	}
+	typ := websocket.MessageText
+	if ws.Subprotocol() == subprotocolBinary {
+		typ = websocket.MessageBinary
+	}
+	wc := &wsConn{ws: ws, typ: typ, local: ln.Addr(), remote: net.TCPAddrFromAddrPort(ap), done: make(chan struct{})}
+	in := &wsInbox{drained: make(chan struct{}, 1)}
+	go func() {
+		c := s.admit(admission{nc: wc, src: in, ip: ip, exempt: exempt, transport: t})
+		if c == nil {
+			return
+		}
+		wc.readLoop(c, in)
+	}()
+}
+
+// chooseSubprotocols lists the subprotocols the client asked for that the
+// server speaks, in the client's order of preference (the library picks
+// the first of the list that the client asked for). With none of them, the
+// connection goes on without a subprotocol, in text messages.
+func chooseSubprotocols(headers []string) []string {
+	var out []string
+	for _, h := range headers {
+		for p := range strings.SplitSeq(h, ",") {
+			p = strings.TrimSpace(p)
+			if strings.EqualFold(p, subprotocolBinary) || strings.EqualFold(p, subprotocolText) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// wsConn is the write side of a WebSocket client as the connection sees
+// it: each line of a batch goes out as one message, without its CRLF.
+type wsConn struct {
+	ws     *websocket.Conn
+	typ    websocket.MessageType
+	local  net.Addr
+	remote net.Addr
+
+	mu        sync.Mutex
+	deadline  *time.Timer // closes the socket when a write deadline passes
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// Write sends every line in p as its own message. Text messages must be
+// UTF-8: invalid bytes are replaced, as the specification asks.
+func (c *wsConn) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if c.typ == websocket.MessageText && !utf8.Valid(line) {
+			line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
+		}
+		if err := c.ws.Write(context.Background(), c.typ, line); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// Read is not used: messages come in through readLoop.
+func (c *wsConn) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Close drops the connection without waiting for the client's close
+// frame: it runs under the send queue's lock, which never waits.
+func (c *wsConn) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		c.ws.CloseNow()
+	})
+	return nil
+}
+
+// LocalAddr is the listener's address.
+func (c *wsConn) LocalAddr() net.Addr { return c.local }
+
+// RemoteAddr is the client's address.
+func (c *wsConn) RemoteAddr() net.Addr { return c.remote }
+
+// SetDeadline sets the write deadline (reads have their own timeouts).
+func (c *wsConn) SetDeadline(t time.Time) error { return c.SetWriteDeadline(t) }
+
+// SetReadDeadline is not used: the connection's timers bound silence.
+func (c *wsConn) SetReadDeadline(time.Time) error { return nil }
+
+// SetWriteDeadline closes the connection when t passes with a write
+// still stuck, which is what a deadline does on a socket.
+func (c *wsConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deadline != nil {
+		c.deadline.Stop()
+		c.deadline = nil
+	}
+	if !t.IsZero() {
+		c.deadline = time.AfterFunc(time.Until(t), func() { c.ws.CloseNow() })
+	}
+	return nil
+}
+
+// readLoop reads messages and hands each to the connection's read side
+// as one line, through the same line reader, flood limiter and timeouts
+// as any client. It reads the next message only once the last one is
+// consumed, so a throttled client waits in its socket, as on the plain
+// path, rather than in our memory.
+func (c *wsConn) readLoop(cn *conn, in *wsInbox) {
+	for {
+		_, msg, err := c.ws.Read(context.Background())
+		if err == nil {
+			msg = bytes.TrimSuffix(bytes.TrimSuffix(msg, []byte{'\n'}), []byte{'\r'})
+			if bytes.ContainsAny(msg, "\r\n") {
+				err = errBadMessage
+			}
+		}
+		if err != nil {
+			in.fail()
+			cn.poke()
+			return
+		}
+		in.push(msg)
+		cn.poke()
+		if !in.waitDrained(c.done) {
+			return
+		}
+	}
+}
+
+// wsInbox holds the message being handed to the line reader; it reads
+// like a non-blocking socket (errWouldBlock when empty).
+type wsInbox struct {
+	mu      sync.Mutex
+	buf     []byte
+	ended   bool
+	drained chan struct{} // a token when buf becomes empty
+}
+
+// push adds one message as one line.
+func (in *wsInbox) push(msg []byte) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.buf = append(append(in.buf, msg...), '\n')
+}
+
+// fail marks the end of the stream.
+func (in *wsInbox) fail() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.ended = true
+}
+
+// Read gives the line reader what is buffered.
+func (in *wsInbox) Read(p []byte) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.buf) == 0 {
+		if in.ended {
+			return 0, io.EOF
+		}
+		return 0, errWouldBlock
+	}
+	n := copy(p, in.buf)
+	if in.buf = in.buf[n:]; len(in.buf) == 0 {
+		in.buf = nil
+		select {
+		case in.drained <- struct{}{}:
+		default:
+		}
+	}
+	return n, nil
+}
+
+// waitDrained waits until the line reader has taken everything, or the
+// connection closes (false).
+func (in *wsInbox) waitDrained(done <-chan struct{}) bool {
+	for {
+		in.mu.Lock()
+		empty := len(in.buf) == 0
+		in.mu.Unlock()
+		if empty {
+			return true
+		}
+		select {
+		case <-in.drained:
+		case <-done:
+			return false
+		}
+	}
+}
