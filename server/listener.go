@@ -148,22 +148,28 @@ func (s *Server) acceptLoop(l *listener) {
 // acceptPlain admits a plain-text connection: the lean path, where the
 // poller reads the socket itself.
 func (s *Server) acceptPlain(tcp *net.TCPConn) {
-	raw, err := tcp.SyscallConn()
-	if err != nil {
+	raw, ip, exempt, ok := s.reserve(tcp)
+	if !ok {
+		if ip.IsValid() && !s.stopping.Load() {
+			refuse(tcp, hostFor(ip), "Too many connections from your IP address")
+		}
 		tcp.Close()
 		return
 	}
-	ip := remoteIP(tcp)
-	exempt, ok := s.reserveIP(ip)
-	if !ok {
-		if s.stopping.Load() {
-			tcp.Close()
-			return
-		}
-		refuse(tcp, hostFor(ip), "Too many connections from your IP address")
-		return
-	}
 	s.admit(admission{nc: tcp, raw: raw, src: rawReader{raw}, ip: ip, exempt: exempt, poll: true})
+}
+
+// reserve takes a new socket's RawConn and counts it against the per-IP
+// limit. Not ok: the limit is reached or the server stops (ip is valid),
+// or the socket is unusable (it is not).
+func (s *Server) reserve(tcp *net.TCPConn) (raw syscall.RawConn, ip netip.Addr, exempt, ok bool) {
+	raw, err := tcp.SyscallConn()
+	if err != nil {
+		return nil, netip.Addr{}, false, false
+	}
+	ip = remoteIP(tcp)
+	exempt, ok = s.reserveIP(ip)
+	return raw, ip, exempt, ok
 }
 
 // admission is a connection ready to become a client, whatever its

@@ -93,13 +93,7 @@ func (c *tlsConn) Close() error { return c.sock.TCPConn.Close() }
 // A client that sends garbage or never finishes is dropped without a word:
 // it never spoke TLS, so there is nobody to tell.
 func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Duration) {
-	raw, err := tcp.SyscallConn()
-	if err != nil {
-		tcp.Close()
-		return
-	}
-	ip := remoteIP(tcp)
-	exempt, ok := s.reserveIP(ip)
+	raw, ip, exempt, ok := s.reserve(tcp)
 	if !ok {
 		tcp.Close() // no plain-text ERROR on a TLS port
 		return
@@ -108,7 +102,7 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 	tc := tls.Server(sock, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	tcp.SetDeadline(time.Now().Add(timeout))
-	err = tc.HandshakeContext(ctx)
+	err := tc.HandshakeContext(ctx)
 	cancel()
 	tcp.SetDeadline(time.Time{})
 	if err != nil {
