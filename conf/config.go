@@ -5,6 +5,7 @@
 package conf
 
 import (
+	"log/slog"
 	"net/netip"
 	"time"
 )
@@ -47,6 +48,8 @@ type Config struct {
 	Capabilities Capabilities `koanf:"capabilities"`
 	// Database is where accounts and other lasting state are kept.
 	Database Database `koanf:"database"`
+	// Log says how much the server logs and in which format.
+	Log Log `koanf:"log"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.
@@ -171,4 +174,29 @@ type Capabilities struct {
 	// Disabled names capabilities not to offer. Changing it on a reload
 	// sends CAP DEL / CAP NEW to clients that negotiated cap-notify.
 	Disabled []string `koanf:"disabled"`
+}
+
+// Log configures the server's log, which always goes to stderr (journald
+// adds the time and the unit under systemd).
+type Log struct {
+	// Level is the least severe level logged: debug, info, warn or error.
+	// A reload applies it at once.
+	Level string `koanf:"level"`
+	// Format is text (key=value pairs) or json (one object a line). It is
+	// fixed at start.
+	Format string `koanf:"format"`
+}
+
+// SlogLevel is Level as a log/slog level; anything unknown (Load refuses
+// it) counts as info.
+func (l Log) SlogLevel() slog.Level {
+	switch l.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
 }

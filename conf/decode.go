@@ -90,10 +90,19 @@ func describeDecodeError(err error, value any) string {
 		return "expected " + typeWord("struct")
 	case strings.Contains(err.Error(), "expected a map"):
 		return fmt.Sprintf("expected %s, got %q", typeWord("struct"), fmt.Sprint(value))
-	case strings.Contains(err.Error(), "duration") && value != nil:
+	case isDurationError(err) && value != nil:
 		return fmt.Sprintf("cannot read %q as %s", fmt.Sprint(value), typeWord("time.Duration"))
+	case value != nil:
+		return fmt.Sprintf("%v (got %q)", err, fmt.Sprint(value))
 	}
 	return err.Error()
+}
+
+// isDurationError reports an error from parsing a duration. The decoder
+// shortens time.ParseDuration's errors to "time: unknown unit" and the like,
+// dropping the value, so they are told apart by their "time: " prefix.
+func isDurationError(err error) bool {
+	return strings.Contains(err.Error(), "duration") || strings.HasPrefix(err.Error(), "time: ")
 }
 
 // typeWord names a Go type the way the example file does.

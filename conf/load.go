@@ -197,7 +197,7 @@ func dropNulls(k *koanf.Koanf) {
 
 // env turns the CONFERENCE_* variables into a layer. Only keys that hold a
 // value or a list of values can come from the environment; lists are
-// comma-separated.
+// comma-separated. A variable set to nothing (or only spaces) is an error.
 func (l *loader) env(environ []string) {
 	if environ == nil {
 		environ = os.Environ()
@@ -216,6 +216,11 @@ func (l *loader) env(environ []string) {
 			l.add(sourceEnv, "", "unknown key %q (%s)", key, name)
 		case !node.scalarLike():
 			l.add(sourceEnv, key, "cannot be set from the environment (%s); use the file", name)
+		case strings.TrimSpace(value) == "":
+			// An empty variable is a mistake for every key alike (an unset
+			// shell variable, a template left blank), never a way to clear
+			// a setting: CONFERENCE_PASSWORD= must not remove the password.
+			l.add(sourceEnv, key, "%s is set but empty; unset it to keep the value from the file or the defaults", name)
 		default:
 			values[key] = value
 		}

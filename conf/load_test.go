@@ -134,7 +134,6 @@ func TestLoadEnvParsing(t *testing.T) {
 		{"CONFERENCE_LISTEN=:6667", func(c *Config) any { return c.Listen }, []string{":6667"}},
 		{"CONFERENCE_EXEMPT=127.0.0.0/8,::1/128", func(c *Config) any { return c.Exempt }, []string{"127.0.0.0/8", "::1/128"}},
 		{"CONFERENCE_EXEMPT= 10.0.0.0/8 , 192.0.2.1 ", func(c *Config) any { return c.Exempt }, []string{"10.0.0.0/8", "192.0.2.1"}},
-		{"CONFERENCE_EXEMPT=", func(c *Config) any { return c.Exempt }, []string{}},
 		{"CONFERENCE_SERVER_UTF8ONLY=true", func(c *Config) any { return c.Server.UTF8Only }, true},
 		{"CONFERENCE_FLOOD_RATE=2.5", func(c *Config) any { return c.Flood.Rate }, 2.5},
 		{"CONFERENCE_SERVER_DESCRIPTION=chat, for everyone", func(c *Config) any { return c.Server.Description }, "chat, for everyone"},
@@ -193,6 +192,10 @@ func TestLoadBadValues(t *testing.T) {
 		{"range", "limits:\n  nicklen: 0\n", nil, "FILE: limits.nicklen: must be between 1 and 255 (got 0)"},
 		{"not a number", "limits:\n  nicklen: abc\n", nil, `FILE: limits.nicklen: cannot read "abc" as a whole number`},
 		{"not a duration", "timeouts:\n  ping: soon\n", nil, `FILE: timeouts.ping: cannot read "soon" as a duration (like 60s)`},
+		{"duration in words", "timeouts:\n  ping: 2 minutes\n", nil, `FILE: timeouts.ping: cannot read "2 minutes" as a duration (like 60s)`},
+		{"duration in words from env", "", []string{"CONFERENCE_TIMEOUTS_PING=2 minutes"}, `environment: timeouts.ping: cannot read "2 minutes" as a duration (like 60s)`},
+		{"log level", "log:\n  level: verbose\n", nil, `FILE: log.level: must be one of debug, info, warn, error (got "verbose")`},
+		{"log format", "log:\n  format: xml\n", nil, `FILE: log.format: must be one of text, json (got "xml")`},
 		{"not a section", "server: 5\n", nil, `FILE: server: expected a section of keys, got "5"`},
 		{"casemapping", "server:\n  casemapping: unicode\n", nil,
 			`FILE: server.casemapping: must be one of rfc1459, rfc1459-strict, ascii (got "unicode")`},
@@ -342,5 +345,22 @@ func TestLoadEmptyKeysKeepDefaults(t *testing.T) {
 	}
 	if cfg.Server.Network != "elsewhere" {
 		t.Errorf("server.network = %q, want elsewhere", cfg.Server.Network)
+	}
+}
+
+// TestLoadEmptyEnvIsAnError: an empty CONFERENCE_* variable is refused the
+// same way for every key, rather than clearing some settings (the server
+// password) and failing on others.
+func TestLoadEmptyEnvIsAnError(t *testing.T) {
+	file := writeFile(t, "conference.yaml", "password: "+testHash(t)+"\n")
+	for _, name := range []string{"CONFERENCE_PASSWORD", "CONFERENCE_LIMITS_NICKLEN", "CONFERENCE_EXEMPT", "CONFERENCE_SERVER_NAME"} {
+		for _, value := range []string{"", "  "} {
+			got := loadProblems(t, Options{File: file, Environ: []string{name + "=" + value}})
+			key := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(name, EnvPrefix)), "_", ".")
+			want := "environment: " + key + ": " + name + " is set but empty; unset it to keep the value from the file or the defaults"
+			if !slices.Equal(got, []string{want}) {
+				t.Errorf("%s=%q: problems %q, want [%q]", name, value, got, want)
+			}
+		}
 	}
 }

@@ -13,6 +13,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// Values of log.level and log.format.
+const (
+	logLevels  = "debug, info, warn, error"
+	logFormats = "text, json"
+)
+
 // casemappings lists the casemapping values the users package implements.
 const casemappings = "rfc1459, rfc1459-strict, ascii"
 
@@ -87,6 +93,8 @@ func (c *Config) validate() []problem {
 	for i, name := range c.Capabilities.Disabled {
 		ch.word(fmt.Sprintf("capabilities.disabled[%d]", i), name)
 	}
+	ch.oneOf("log.level", c.Log.Level, logLevels)
+	ch.oneOf("log.format", c.Log.Format, logFormats)
 	return ch.problems
 }
 
@@ -96,8 +104,13 @@ func (c *checker) server(s Server) {
 		c.addf("server.name", "%v (got %q)", err, s.Name)
 	}
 	c.word("server.network", s.Network)
-	if !slices.Contains(strings.Split(casemappings, ", "), s.Casemapping) {
-		c.addf("server.casemapping", "must be one of %s (got %q)", casemappings, s.Casemapping)
+	c.oneOf("server.casemapping", s.Casemapping, casemappings)
+}
+
+// oneOf checks that v is one of a comma-separated list of choices.
+func (c *checker) oneOf(key, v, choices string) {
+	if !slices.Contains(strings.Split(choices, ", "), v) {
+		c.addf(key, "must be one of %s (got %q)", choices, v)
 	}
 }
 

@@ -41,3 +41,22 @@ func TestBindErrorOther(t *testing.T) {
 		t.Errorf("advice about privileged ports for another error:\n%s", msg)
 	}
 }
+
+// TestBindErrorNamesExecutable: the setcap fix names the running binary,
+// and a binary that `go run` built (gone at exit) is told to build one.
+func TestBindErrorNamesExecutable(t *testing.T) {
+	eacces := os.NewSyscallError("bind", syscall.EACCES)
+	tests := []struct {
+		exe, want, notWant string
+	}{
+		{"/usr/local/bin/conferenced", "sudo setcap cap_net_bind_service=+ep /usr/local/bin/conferenced", "go build"},
+		{"/tmp/go-build123/b001/exe/conferenced", "go build -o conferenced ./cmd/conferenced && sudo setcap cap_net_bind_service=+ep ./conferenced", "/tmp/go-build123"},
+		{"", "go build -o conferenced", "$(command -v"},
+	}
+	for _, tt := range tests {
+		msg := (&BindError{Addr: ":531", Err: eacces, Exe: tt.exe}).Error()
+		if !strings.Contains(msg, tt.want) || strings.Contains(msg, tt.notWant) {
+			t.Errorf("exe %q: message should have %q and not %q:\n%s", tt.exe, tt.want, tt.notWant, msg)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"syscall"
 	"time"
 
@@ -42,7 +43,8 @@ func (s *Server) Listen() error {
 			if l, err = lc.Listen(context.Background(), "tcp", block.Address); err != nil {
 				closeAll(inherited)
 				s.closeListeners()
-				return &BindError{Addr: block.Address, Err: err}
+				exe, _ := os.Executable()
+				return &BindError{Addr: block.Address, Err: err, Exe: exe}
 			}
 		}
 		ln, err := s.newListener(l, block)

@@ -12,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -37,6 +39,9 @@ type Options struct {
 	Reload func() (*conf.Config, error)
 	// Logger receives the server's structured logs.
 	Logger *slog.Logger
+	// LogLevel, when set, is the level of Logger's handler; a reload sets
+	// it to the new log.level.
+	LogLevel *slog.LevelVar
 	// Clock stamps messages (server-time) and times the read side's
 	// deadlines and flood delays; nil means the system clock.
 	Clock Clock
@@ -49,7 +54,8 @@ type Options struct {
 
 // Server accepts and serves IRC clients.
 type Server struct {
-	log    *slog.Logger
+	log      *slog.Logger
+	logLevel *slog.LevelVar
 	disp   *commands.Dispatcher
 	reload func() (*conf.Config, error)
 	clock  Clock
@@ -79,7 +85,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: opts.Logger, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
+	s := &Server{log: opts.Logger, logLevel: opts.LogLevel, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
 	if s.web = opts.HTTP; s.web == nil {
 		s.web = http.NotFoundHandler()
 	}
@@ -118,6 +124,9 @@ func (s *Server) Dispatcher() *commands.Dispatcher { return s.disp }
 type BindError struct {
 	Addr string
 	Err  error
+	// Exe is the running executable's path, named in the fixes for a
+	// privileged port; empty when unknown.
+	Exe string
 }
 
 func (e *BindError) Error() string {
@@ -125,11 +134,36 @@ func (e *BindError) Error() string {
 	if errors.Is(e.Err, syscall.EACCES) {
 		_, port, _ := net.SplitHostPort(e.Addr)
 		msg += fmt.Sprintf("\nport %s is privileged (below 1024). Fix it one of three ways:\n"+
-			"  1. let the binary bind it:   sudo setcap cap_net_bind_service=+ep $(command -v conferenced)\n"+
+			"  1. %s\n"+
 			"  2. run it under systemd with AmbientCapabilities=CAP_NET_BIND_SERVICE (see README)\n"+
-			"  3. use a high port instead:  conferenced --listen :6667", port)
+			"  3. use a high port instead:  %s --listen :6667", port, setcapAdvice(e.Exe), exeOrName(e.Exe))
 	}
 	return msg
+}
+
+// setcapAdvice is the first fix for a privileged port: give the binary the
+// capability. A binary that `go run` built in a temporary directory is
+// gone at exit, so it is told to build one first.
+func setcapAdvice(exe string) string {
+	if exe == "" || isGoRunBinary(exe) {
+		return "build the binary and let it bind the port:\n" +
+			"       go build -o conferenced ./cmd/conferenced && sudo setcap cap_net_bind_service=+ep ./conferenced"
+	}
+	return "let the binary bind it:   sudo setcap cap_net_bind_service=+ep " + exe
+}
+
+// exeOrName is how to run the server again in a suggestion.
+func exeOrName(exe string) string {
+	if exe == "" || isGoRunBinary(exe) {
+		return "go run ./cmd/conferenced"
+	}
+	return exe
+}
+
+// isGoRunBinary reports whether exe was built by `go run`, in the go
+// tool's temporary build directory.
+func isGoRunBinary(exe string) bool {
+	return strings.Contains(exe, string(filepath.Separator)+"go-build")
 }
 
 func (e *BindError) Unwrap() error { return e.Err }
@@ -211,6 +245,9 @@ func (s *Server) Rehash() error {
 	}
 	s.disp.SetConfig(next)
 	s.reloadCertificates(next)
+	if s.logLevel != nil {
+		s.logLevel.Set(next.Log.SlogLevel())
+	}
 	s.log.Info("configuration reloaded")
 	return nil
 }

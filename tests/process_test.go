@@ -2,7 +2,6 @@ package tests
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -31,6 +30,10 @@ func TestProcess(t *testing.T) {
 	t.Run("check-config", func(t *testing.T) { t.Parallel(); testProcessCheckConfig(t, bin) })
 	t.Run("print-config", func(t *testing.T) { t.Parallel(); testProcessPrintConfig(t, bin) })
 	t.Run("genpasswd", func(t *testing.T) { t.Parallel(); testProcessGenpasswd(t, bin) })
+	t.Run("genpasswd-help", func(t *testing.T) { t.Parallel(); testProcessGenpasswdHelp(t, bin) })
+	t.Run("genpasswd-terminal", func(t *testing.T) { t.Parallel(); testProcessGenpasswdTerminal(t, bin) })
+	t.Run("config-lookup", func(t *testing.T) { t.Parallel(); testProcessConfigLookup(t, bin) })
+	t.Run("empty-env", func(t *testing.T) { t.Parallel(); testProcessEmptyEnv(t, bin) })
 	t.Run("sighup", func(t *testing.T) { t.Parallel(); testProcessSighup(t, bin) })
 	t.Run("sigterm", func(t *testing.T) { t.Parallel(); testProcessSigterm(t, bin) })
 	t.Run("die", func(t *testing.T) { t.Parallel(); testProcessDie(t, bin) })
@@ -68,20 +71,7 @@ func cleanEnv() []string {
 // output.
 func runOnce(t *testing.T, bin string, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = cleanEnv()
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return code, out.String(), errOut.String()
+	return runIn(t, bin, "", nil, stdin, args...)
 }
 
 func writeTestFile(t *testing.T, path, text string) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/conference-irc/conference/conf"
@@ -25,7 +26,8 @@ func openStore(cfg *conf.Config, configFile string) (*store.SQLite, error) {
 func backup(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conferenced backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "YAML configuration `file` that names the database")
+	configFile := fs.String("config", "", "YAML configuration `file` that names the database; without it, the first of "+
+		strings.Join(conf.SearchPaths(), " and ")+" that exists, as for the server")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: conferenced backup [--config FILE] OUT\n"+
 			"writes a consistent copy of the database to OUT while the server runs")
@@ -37,6 +39,11 @@ func backup(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return 2
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "config" })
+	if !given {
+		*configFile = conf.Locate(conf.SearchPaths())
 	}
 	cfg, err := conf.Load(conf.Options{File: *configFile})
 	if err != nil {

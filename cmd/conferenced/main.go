@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,7 +32,9 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // options are the parsed command line.
 type options struct {
 	configFile  string
+	configGiven bool // --config was on the command line, even empty
 	listen      listFlag
+	logLevel    string
 	checkConfig bool
 	printConfig bool
 	version     bool
@@ -46,7 +47,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "genpasswd" {
-		return genpasswd(stdin, stdout, stderr)
+		return genpasswd(args[1:], stdin, stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "backup" {
 		return backup(args[1:], stdout, stderr)
@@ -62,10 +63,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, server.Version)
 		return 0
 	}
+	opts.locateConfig()
 	load := func() (*conf.Config, error) { return conf.Load(opts.loadOptions()) }
 	cfg, err := load()
 	if opts.checkConfig {
-		return checkConfig(err, stdout, stderr)
+		return checkConfig(opts, err, stdout, stderr)
 	}
 	if err != nil {
 		printProblems(stderr, err)
@@ -80,21 +82,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout.Write(out)
 		return 0
 	}
-	return serve(cfg, load, opts.configFile, opts.pprofAddr, stderr)
+	return serve(cfg, load, opts, stderr)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("conferenced", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := &options{}
-	fs.StringVar(&o.configFile, "config", "", "YAML configuration `file` (default: embedded defaults only)")
+	fs.StringVar(&o.configFile, "config", "", "YAML configuration `file`; without it, the first of "+
+		strings.Join(conf.SearchPaths(), " and ")+" that exists; --config '' for the defaults alone")
 	fs.Var(&o.listen, "listen", "listen on `addr` (may repeat; replaces the configured listeners)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (overrides log.level)")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the configuration, print problems, exit non-zero on any")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as YAML and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiling (net/http/pprof) on `addr`, e.g. 127.0.0.1:6060; never expose it publicly")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash)\n       conferenced backup [--config FILE] OUT   (online copy of the database)\n       conferenced mkcert      (writes a self-signed TLS pair for testing; -h for its flags)")
+		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash; --help for more)\n       conferenced backup [--config FILE] OUT   (online copy of the database)\n       conferenced mkcert      (writes a self-signed TLS pair for testing; -h for its flags)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -105,13 +109,44 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fs.Usage()
 		return nil, errors.New("unexpected argument")
 	}
+	fs.Visit(func(f *flag.Flag) { o.configGiven = o.configGiven || f.Name == "config" })
 	return o, nil
+}
+
+// locateConfig finds the configuration file when --config was not given.
+func (o *options) locateConfig() {
+	if !o.configGiven {
+		o.configFile = conf.Locate(conf.SearchPaths())
+	}
+}
+
+// configDescription says which file the configuration came from, for the
+// start-up log and --check-config.
+func (o *options) configDescription() string {
+	switch {
+	case o.configFile != "" && o.configGiven:
+		return o.configFile
+	case o.configFile != "":
+		return o.configFile + " (found; no --config given)"
+	case o.configGiven:
+		return "none (--config ''): the defaults, CONFERENCE_* variables and flags"
+	default:
+		return "none given or found (looked for " + strings.Join(conf.SearchPaths(), ", ") +
+			"): the defaults, CONFERENCE_* variables and flags"
+	}
 }
 
 func (o *options) loadOptions() conf.Options {
 	opts := conf.Options{File: o.configFile}
+	flags := map[string]any{}
 	if len(o.listen) > 0 {
-		opts.Flags = map[string]any{"listen": []string(o.listen)}
+		flags["listen"] = []string(o.listen)
+	}
+	if o.logLevel != "" {
+		flags["log.level"] = o.logLevel
+	}
+	if len(flags) > 0 {
+		opts.Flags = flags
 	}
 	return opts
 }
@@ -122,51 +157,33 @@ func printProblems(w io.Writer, err error) {
 	}
 }
 
-func checkConfig(err error, stdout, stderr io.Writer) int {
+// checkConfig reports the outcome of --check-config, naming what was
+// checked so that a file left out by mistake does not pass unnoticed.
+func checkConfig(o *options, err error, stdout, stderr io.Writer) int {
 	if err != nil {
 		printProblems(stderr, err)
+		fmt.Fprintln(stderr, "configuration refused; checked:", o.configDescription())
 		return 1
 	}
-	fmt.Fprintln(stdout, "configuration OK")
-	return 0
-}
-
-// genpasswd reads one password line and prints its bcrypt hash.
-func genpasswd(stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprint(stderr, "password: ")
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && line == "" {
-		fmt.Fprintln(stderr, "\ngenpasswd: no password read")
-		return 1
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
-		fmt.Fprintln(stderr, "\ngenpasswd: empty password")
-		return 1
-	}
-	hash, err := conf.HashPassword(pw)
-	if err != nil {
-		fmt.Fprintln(stderr, "\ngenpasswd:", err)
-		return 1
-	}
-	fmt.Fprintln(stderr)
-	fmt.Fprintln(stdout, hash)
+	fmt.Fprintln(stdout, "configuration OK; checked:", o.configDescription())
 	return 0
 }
 
 // serve runs the server until a stop signal, DIE or RESTART.
-func serve(cfg *conf.Config, load func() (*conf.Config, error), configFile, pprofAddr string, stderr io.Writer) int {
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, stderr io.Writer) int {
+	level := new(slog.LevelVar)
+	log := newLogger(stderr, cfg.Log, level)
+	log.Info("starting", "version", server.Version, "pid", os.Getpid(), "config", opts.configDescription())
 	raiseFileLimit(log)
-	db, err := openStore(cfg, configFile)
+	db, err := openStore(cfg, opts.configFile)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	defer db.Close()
 	log.Info("database open", "path", db.Path())
-	if pprofAddr != "" {
-		if err := servePprof(pprofAddr, log); err != nil {
+	if opts.pprofAddr != "" {
+		if err := servePprof(opts.pprofAddr, log); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
@@ -174,7 +191,7 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), configFile, ppro
 	stop := make(chan string, 1)
 	var restart atomic.Bool
 	srv, err := server.New(server.Options{
-		Config: cfg, Reload: load, Logger: log,
+		Config: cfg, Reload: load, Logger: log, LogLevel: level,
 		Die: func(reason string) { trySend(stop, reason) },
 		Restart: func(reason string) {
 			restart.Store(true)
