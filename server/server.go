@@ -56,10 +56,10 @@ type Options struct {
 type Server struct {
 	log      *slog.Logger
 	logLevel *slog.LevelVar
-	disp   *commands.Dispatcher
-	reload func() (*conf.Config, error)
-	clock  Clock
-	web    http.Handler
+	disp     *commands.Dispatcher
+	reload   func() (*conf.Config, error)
+	clock    Clock
+	web      http.Handler
 
 	poller       *poller
 	readBuffers  *sync.Pool
