@@ -20,6 +20,7 @@ import (
 type SQLite struct {
 	path string
 	db   *sql.DB
+	hist historyState // see history.go
 }
 
 var _ Store = (*SQLite)(nil)
@@ -142,6 +143,12 @@ func (s *SQLite) Path() string { return s.path }
 
 // Close checkpoints the write-ahead log and closes the file.
 func (s *SQLite) Close() error {
+	s.hist.mu.Lock()
+	readers := s.hist.readers
+	s.hist.mu.Unlock()
+	if readers != nil {
+		readers.Close()
+	}
 	return s.db.Close()
 }
 
