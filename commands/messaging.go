@@ -139,25 +139,51 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 	}
 }
 
+// maxRelayedClientTags bounds the client-only tags relayed with one
+// message to what a client may send (message-tags: 4094 bytes of tag data),
+// leaving the rest of the 8191 bytes to the server's own tags.
+const maxRelayedClientTags = 4094
+
 // clientTags returns the client-only tags (those starting with '+') the
-// sender attached, encoded for relaying; "" when none.
+// sender attached, encoded for relaying; "" when none. Tags with a name the
+// specification does not allow are dropped (values that were not UTF-8
+// were dropped by the parser), and the section never passes
+// maxRelayedClientTags.
 func clientTags(r *Request) string {
 	if len(r.Tags) == 0 || !r.Client.HasCap(users.CapMessageTags) {
 		return ""
 	}
 	var b strings.Builder
 	for k, v := range r.Tags {
-		if len(k) < 2 || k[0] != '+' {
+		if len(k) < 2 || k[0] != '+' || !validTagName(k[1:]) {
+			continue
+		}
+		tag := k
+		if v != "" {
+			tag += "=" + irc.EncodeTagValue(v)
+		}
+		if b.Len()+len(tag)+1 > maxRelayedClientTags {
 			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte(';')
 		}
-		b.WriteString(k)
-		if v != "" {
-			b.WriteByte('=')
-			b.WriteString(irc.EncodeTagValue(v))
-		}
+		b.WriteString(tag)
 	}
 	return b.String()
+}
+
+// validTagName reports whether name is [<vendor>/]<key>: letters, digits,
+// hyphens, and dots in the vendor's host name.
+func validTagName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"gopkg.in/irc.v4"
 )
@@ -30,7 +31,7 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 	if bytes.IndexByte(line, 0) >= 0 || bytes.IndexByte(line, '\r') >= 0 {
 		return nil, errBadLine
 	}
-	body := line
+	body, tags := line, []byte(nil)
 	if line[0] == '@' {
 		sp := bytes.IndexByte(line, ' ')
 		if sp < 0 {
@@ -42,6 +43,7 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 		if sp-1 > maxClientTagBytes {
 			return nil, errTagsTooLong
 		}
+		tags = line[1:sp]
 		body = bytes.TrimLeft(line[sp+1:], " ")
 	}
 	if len(body) > maxBodyBytes-2 {
@@ -65,6 +67,7 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBadLine, err)
 	}
+	dropInvalidTags(msg, tags)
 	if len(msg.Params) > maxParams {
 		// Fold the excess into the last parameter, as a 15-parameter parser would.
 		rest := msg.Params[maxParams-1:]
@@ -75,4 +78,19 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 		msg.Params = append(msg.Params[:maxParams-1], joined)
 	}
 	return msg, nil
+}
+
+// dropInvalidTags removes the tags whose value is not UTF-8, as the
+// message-tags specification requires values to be. The parser would turn
+// each bad byte into U+FFFD (three bytes), so that relaying such a tag
+// could triple its size past the limits input is held to.
+func dropInvalidTags(msg *irc.Message, raw []byte) {
+	if utf8.Valid(raw) {
+		return
+	}
+	for _, tag := range bytes.Split(raw, []byte{';'}) {
+		if key, value, _ := bytes.Cut(tag, []byte{'='}); !utf8.Valid(value) {
+			delete(msg.Tags, string(key))
+		}
+	}
 }

@@ -73,6 +73,7 @@ func TestParseLineOK(t *testing.T) {
 		{"invalid utf-8", "PRIVMSG #a :\xff\xfe", "PRIVMSG", []string{"#a", "\xff\xfe"}, nil},
 		{"longest body", "PRIVMSG #a :" + strings.Repeat("x", 510-12), "PRIVMSG", []string{"#a", strings.Repeat("x", 510-12)}, nil},
 		{"longest tags", "@a=" + strings.Repeat("x", maxClientTagBytes-2) + " PING x", "PING", []string{"x"}, map[string]string{"a": strings.Repeat("x", maxClientTagBytes-2)}},
+		{"invalid UTF-8 tag dropped", "@+a=\xff\xfe;+b=ok;label=x\xc3 PING x", "PING", []string{"x"}, map[string]string{"+b": "ok"}},
 		{"longest mixed tags", "@foo=bar;+baz=" + strings.Repeat("a", 4081) + " TAGMSG #a", "TAGMSG", []string{"#a"}, map[string]string{"foo": "bar", "+baz": strings.Repeat("a", 4081)}},
 	}
 	for _, tt := range tests {
@@ -91,6 +92,9 @@ func TestParseLineOK(t *testing.T) {
 				if got, ok := msg.Tags[k]; !ok || got != v {
 					t.Errorf("tag %q = %q (present %v), want %q", k, got, ok, v)
 				}
+			}
+			if len(msg.Tags) != len(tt.tags) {
+				t.Errorf("tags %q, want %q", msg.Tags, tt.tags)
 			}
 		})
 	}
