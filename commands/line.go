@@ -28,14 +28,23 @@ func needsTrailing(command, last string) bool {
 	return forcedTrailing[command]
 }
 
+// maxLineBody is the longest line body the protocol allows: everything
+// but the tags, CRLF included.
+const maxLineBody = 512
+
 // appendLine serialises one IRC line ending in CRLF onto buf. tags is the
-// already encoded tag section without '@' ("" for none).
+// already encoded tag section without '@' ("" for none). The last
+// parameter (a message's text, a topic, a reason) is trimmed on a UTF-8
+// boundary so that the body, with its source, never passes maxLineBody:
+// what a client may send in 512 bytes can take more once the server puts
+// the sender's full nick!user@host in front of it.
 func appendLine(buf []byte, tags, source, command string, params []string) []byte {
 	if tags != "" {
 		buf = append(buf, '@')
 		buf = append(buf, tags...)
 		buf = append(buf, ' ')
 	}
+	body := len(buf)
 	if source != "" {
 		buf = append(buf, ':')
 		buf = append(buf, source...)
@@ -45,7 +54,21 @@ func appendLine(buf []byte, tags, source, command string, params []string) []byt
 	for i, p := range params {
 		buf = append(buf, ' ')
 		if i == len(params)-1 {
-			if needsTrailing(command, p) {
+			trailing := needsTrailing(command, p)
+			room := maxLineBody - 2 - (len(buf) - body)
+			if trailing {
+				room--
+			}
+			if len(p) > room {
+				// A trimmed text always goes after ':', even if it
+				// ends up empty.
+				if !trailing {
+					trailing = true
+					room--
+				}
+				p = truncate(p, max(room, 0))
+			}
+			if trailing {
 				buf = append(buf, ':')
 			}
 		} else if !validMiddle(p) {
