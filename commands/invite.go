@@ -28,9 +28,8 @@ func handleINVITE(r *Request) {
 		r.Numeric(ERR_NOSUCHNICK, echo(nick), "No such nick/channel")
 		return
 	}
-	ch := r.d.channels.Get(name)
+	ch := r.visibleChannel(name)
 	if ch == nil {
-		r.Numeric(ERR_NOSUCHCHANNEL, echo(name), "No such channel")
 		return
 	}
 	if inviteRefused(r, ch, target) {
@@ -82,12 +81,9 @@ func invite(r *Request, ch *channels.Channel, target *users.Client) {
 // handleKNOCK answers KNOCK <channel> [<message>]: someone outside an
 // invite-only channel asks its halfops and above for an invitation.
 func handleKNOCK(r *Request) {
-	name := r.Params[0]
-	ch := r.d.channels.Get(name)
+	ch := r.visibleChannel(r.Params[0])
 	switch {
-	case ch == nil || !canSee(ch, r.Client):
-		// Outsiders must not learn that a secret channel exists.
-		r.Numeric(ERR_NOSUCHCHANNEL, echo(name), "No such channel")
+	case ch == nil:
 	case isMember(ch, r.Client):
 		r.Numeric(ERR_KNOCKONCHAN, ch.Name(), "You're already on that channel")
 	case !ch.Flags().Has(channels.InviteOnly):

@@ -135,9 +135,8 @@ func handlePART(r *Request) {
 		reason = truncate(r.Params[1], r.Config.Limits.KickLen)
 	}
 	for _, name := range strings.Split(r.Params[0], ",") {
-		ch := r.d.channels.Get(name)
+		ch := r.visibleChannel(name)
 		if ch == nil {
-			r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
 			continue
 		}
 		if !isMember(ch, r.Client) {

@@ -7,9 +7,8 @@ import (
 )
 
 func handleKICK(r *Request) {
-	ch := r.d.channels.Get(r.Params[0])
+	ch := r.visibleChannel(r.Params[0])
 	if ch == nil {
-		r.Numeric(ERR_NOSUCHCHANNEL, r.Params[0], "No such channel")
 		return
 	}
 	prefix, member := ch.PrefixOf(r.Client)

@@ -37,11 +37,10 @@ type modeRun struct {
 }
 
 func channelMode(r *Request) {
-	ch := r.d.channels.Get(r.Params[0])
-	if ch == nil || !canSee(ch, r.Client) {
-		// An outsider learns nothing of a secret channel, not even that
-		// it exists (its modes, creation time, lists).
-		r.Numeric(ERR_NOSUCHCHANNEL, echo(r.Params[0]), "No such channel")
+	// An outsider learns nothing of a secret channel, not even that it
+	// exists (its modes, creation time, lists).
+	ch := r.visibleChannel(r.Params[0])
+	if ch == nil {
 		return
 	}
 	prefix, member := ch.PrefixOf(r.Client)

@@ -20,12 +20,22 @@ func canSee(ch *channels.Channel, c *users.Client) bool {
 	return !(f.Has(channels.Secret) || f.Has(channels.Private)) || isMember(ch, c)
 }
 
-func handleTOPIC(r *Request) {
-	name := r.Params[0]
+// visibleChannel finds the channel a command names, or answers 403 and
+// returns nil: for an outsider, a secret channel does not exist, so that
+// no command tells it apart from a free name.
+func (r *Request) visibleChannel(name string) *channels.Channel {
 	ch := r.d.channels.Get(name)
 	if ch == nil || !canSee(ch, r.Client) {
-		// Outsiders must not learn that a secret channel exists.
 		r.Numeric(ERR_NOSUCHCHANNEL, echo(name), "No such channel")
+		return nil
+	}
+	return ch
+}
+
+func handleTOPIC(r *Request) {
+	name := r.Params[0]
+	ch := r.visibleChannel(name)
+	if ch == nil {
 		return
 	}
 	prefix, member := ch.PrefixOf(r.Client)

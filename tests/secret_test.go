@@ -8,8 +8,8 @@ import (
 
 // TestSecretChannelHiddenFromOutsiders: an outsider gets the same answer
 // for a secret channel as for one that does not exist, through MODE (its
-// modes, creation time and lists), KNOCK and TOPIC; members are answered
-// as before.
+// modes, creation time and lists), KNOCK, TOPIC, INVITE, PART and KICK;
+// members are answered as before.
 func TestSecretChannelHiddenFromOutsiders(t *testing.T) {
 	t.Parallel()
 	srv := harness.Start(t, queryConfig)
@@ -33,6 +33,9 @@ func TestSecretChannelHiddenFromOutsiders(t *testing.T) {
 			"KNOCK " + name + " :let me in",
 			"TOPIC " + name,
 			"TOPIC " + name + " :mine",
+			"INVITE alice " + name,
+			"PART " + name,
+			"KICK " + name + " alice",
 		} {
 			queryExpect(t, bob, line, want)
 		}
