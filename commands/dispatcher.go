@@ -59,14 +59,17 @@ type Dispatcher struct {
 	idSeq    atomic.Uint64
 	ignored  atomic.Uint64
 	knocks   knockLimiter // KNOCK rate limit, see invite.go
+	// cloakSecret is the cloak key when cloaks.secret is empty (cloak.go).
+	cloakSecret []byte
 }
 
 // New makes a dispatcher with its command table.
 func New(opts Options) (*Dispatcher, error) {
-	seed := make([]byte, 6)
+	seed := make([]byte, 6+cloakKeySize)
 	if _, err := io.ReadFull(opts.Random, seed); err != nil {
 		return nil, err
 	}
+	seed, cloakSecret := seed[:6], seed[6:]
 	d := &Dispatcher{
 		users:    opts.Users,
 		channels: channels.NewRegistry(opts.Users.Casemapping()),
@@ -76,6 +79,7 @@ func New(opts Options) (*Dispatcher, error) {
 		log:      opts.Logger,
 		idPrefix: hex.EncodeToString(seed),
 	}
+	d.cloakSecret = cloakSecret
 	d.started = d.clock()
 	if err := CheckCapabilities(opts.Config); err != nil {
 		return nil, err

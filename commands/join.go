@@ -26,9 +26,10 @@ func validChannelName(name string, maxLen int) bool {
 // exceptions are matched against.
 func clientMasks(c *users.Client) []string {
 	id := c.Identity()
-	masks := []string{id.Nick + "!" + id.User + "@" + id.Host}
-	if ip := c.IP().String(); ip != id.Host {
-		masks = append(masks, id.Nick+"!"+id.User+"@"+ip)
+	forms := hostForms(c)
+	masks := make([]string, len(forms))
+	for i, host := range forms {
+		masks[i] = id.Nick + "!" + id.User + "@" + host
 	}
 	return masks
 }

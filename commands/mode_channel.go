@@ -323,6 +323,7 @@ func userMode(r *Request) {
 	unknown := false
 	add := true
 	sign := byte(0)
+	hasCloak := r.Client.CloakHost() != ""
 	r.Client.Update(func(id *users.Identity) {
 		for _, letter := range []byte(r.Params[1]) {
 			if letter == '+' || letter == '-' {
@@ -336,6 +337,10 @@ func userMode(r *Request) {
 			}
 			// Operator status comes only from OPER; server notices only for opers.
 			if add && (mode == users.ModeOperator || mode == users.ModeServerNotices && !id.Modes.Has(users.ModeOperator)) {
+				continue
+			}
+			// +x needs a cloak to show (cloak.go).
+			if mode == users.ModeCloaked && !hasCloak {
 				continue
 			}
 			if id.Modes.Has(mode) == add {
@@ -365,6 +370,10 @@ func userMode(r *Request) {
 	}
 	if len(applied) > 0 {
 		id := r.Client.Identity()
+		if hasCloak && (id.Host == r.Client.CloakHost()) != id.Modes.Has(users.ModeCloaked) {
+			r.d.showCloak(r, id.Modes.Has(users.ModeCloaked))
+			id = r.Client.Identity()
+		}
 		r.Send(&Msg{Source: id.Source(), Command: "MODE", Params: []string{id.Nick, string(applied)}})
 	}
 }

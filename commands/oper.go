@@ -49,10 +49,9 @@ func (d *Dispatcher) operHostAllowed(c *users.Client, masks []string) bool {
 	}
 	id := c.Identity()
 	cm := d.users.Casemapping()
-	forms := []string{id.User + "@" + id.Host, id.User + "@" + c.IP().String()}
 	for _, m := range masks {
-		for _, f := range forms {
-			if matchMask(cm, m, f) {
+		for _, host := range hostForms(c) {
+			if matchMask(cm, m, id.User+"@"+host) {
 				return true
 			}
 		}

@@ -83,6 +83,7 @@ func (d *Dispatcher) tryRegister(r *Request) {
 		c.Close("Bad password")
 		return
 	}
+	d.applyCloak(r)
 	c.SetRegistered()
 	d.welcome(r)
 	d.monitorOnline(c.Nick(), c.Source())
@@ -95,7 +96,7 @@ func (d *Dispatcher) welcome(r *Request) {
 	r.Numeric(RPL_WELCOME, "Welcome to the "+cfg.Server.Network+" IRC Network "+id.Source())
 	r.Numeric(RPL_YOURHOST, "Your host is "+cfg.Server.Name+", running version "+d.version)
 	r.Numeric(RPL_CREATED, "This server was created "+d.started.UTC().Format("Mon Jan 2 2006 at 15:04:05 UTC"))
-	r.Numeric(RPL_MYINFO, cfg.Server.Name, d.version, "iosBw", "beIiklmnpstqaohv", "beIklqaohv")
+	r.Numeric(RPL_MYINFO, cfg.Server.Name, d.version, "iosBwx", "beIiklmnpstqaohv", "beIklqaohv")
 	d.sendISupport(r)
 	sendLusers(r)
 	sendMOTD(r)

@@ -96,12 +96,9 @@ const hiddenIP = "255.255.255.255"
 // ipParam renders c's IP so that it can stand as a middle parameter: an
 // IPv6 address may not start with ':'.
 func ipParam(c *users.Client) string {
-	if !c.IP().IsValid() {
+	ip := c.IP()
+	if !ip.IsValid() {
 		return hiddenIP
 	}
-	ip := c.IP().String()
-	if ip[0] == ':' {
-		return "0" + ip
-	}
-	return ip
+	return ipHost(ip)
 }

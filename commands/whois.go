@@ -64,8 +64,9 @@ func whoisOne(r *Request, name string) {
 	whoisTransport(r, t, id.Nick)
 	// Where a user really connects from is for themselves and opers.
 	if t == r.Client || isOper(r.Client) {
-		r.Numeric(RPL_WHOISHOST, id.Nick, "is connecting from *@"+id.Host+" "+ipParam(t))
-		r.Numeric(RPL_WHOISACTUALLY, id.Nick, id.User+"@"+id.Host, ipParam(t), "Actual user@host, Actual IP")
+		real := t.RealHost()
+		r.Numeric(RPL_WHOISHOST, id.Nick, "is connecting from *@"+real+" "+ipParam(t))
+		r.Numeric(RPL_WHOISACTUALLY, id.Nick, id.User+"@"+real, ipParam(t), "Actual user@host, Actual IP")
 	}
 	idle := int64(max(0, t.Idle(r.Now).Seconds()))
 	r.Numeric(RPL_WHOISIDLE, id.Nick, strconv.FormatInt(idle, 10), strconv.FormatInt(t.Signon().Unix(), 10), "seconds idle, signon time")

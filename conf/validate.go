@@ -90,6 +90,7 @@ func (c *Config) validate() []problem {
 	}
 	ch.operators(c.Operators)
 	ch.exempt(c.Exempt)
+	ch.edge(c)
 	for i, name := range c.Capabilities.Disabled {
 		ch.word(fmt.Sprintf("capabilities.disabled[%d]", i), name)
 	}

@@ -38,12 +38,13 @@ const (
 	ModeWallops                            // +w
 	ModeServerNotices                      // +s
 	ModeBot                                // +B
+	ModeCloaked                            // +x: others see a cloak of the address
 )
 
 var userModeLetters = []struct {
 	mode   UserMode
 	letter byte
-}{{ModeInvisible, 'i'}, {ModeOperator, 'o'}, {ModeWallops, 'w'}, {ModeServerNotices, 's'}, {ModeBot, 'B'}}
+}{{ModeInvisible, 'i'}, {ModeOperator, 'o'}, {ModeWallops, 'w'}, {ModeServerNotices, 's'}, {ModeBot, 'B'}, {ModeCloaked, 'x'}}
 
 // UserModeByLetter finds the mode for a letter.
 func UserModeByLetter(letter byte) (UserMode, bool) {
@@ -91,15 +92,14 @@ func (id Identity) Source() string { return id.Nick + "!" + id.User + "@" + id.H
 type Client struct {
 	id      uint64
 	conn    Conn
-	ip      netip.Addr
 	signon  time.Time
-	exempt  bool
 	link    *Transport // nil for plain TCP; set once before the client is seen
 	caps    atomic.Uint64
 	lastMsg atomic.Int64 // unix nanos of the last PRIVMSG/NOTICE, for idle time
 
 	mu         sync.RWMutex
 	ident      Identity
+	addr       address // where the client connects from (address.go)
 	registered bool
 	tally      *tally       // set by Registry.Add; nil once removed
 	rooms      []Room       // a short list (limits.channels): cheaper than a map per client
@@ -119,11 +119,14 @@ type Registration struct {
 	CapNegotiating bool
 	// CapVersion is the version from CAP LS (302 enables values and multiline).
 	CapVersion int
+	// Gateway names the web gateway whose WEBIRC gave the client's address.
+	Gateway string
 }
 
 // NewClient makes a client for a fresh connection from ip, shown as host.
 func NewClient(id uint64, conn Conn, ip netip.Addr, host string, now time.Time, exempt bool) *Client {
-	c := &Client{id: id, conn: conn, ip: ip, signon: now, exempt: exempt}
+	c := &Client{id: id, conn: conn, signon: now}
+	c.addr = address{ip: ip, realHost: host, exempt: exempt}
 	c.ident = Identity{Nick: "*", Host: host}
 	c.lastMsg.Store(now.UnixNano())
 	return c
@@ -132,14 +135,8 @@ func NewClient(id uint64, conn Conn, ip netip.Addr, host string, now time.Time, 
 // ID is the client's unique number on this server.
 func (c *Client) ID() uint64 { return c.id }
 
-// IP is the address the client connected from.
-func (c *Client) IP() netip.Addr { return c.ip }
-
 // Signon is when the client connected.
 func (c *Client) Signon() time.Time { return c.signon }
-
-// Exempt reports whether the client bypasses flood control and per-IP limits.
-func (c *Client) Exempt() bool { return c.exempt }
 
 // Send queues a line for the client without blocking.
 func (c *Client) Send(line []byte) { c.conn.Send(line) }
