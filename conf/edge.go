@@ -38,7 +38,7 @@ func (c *checker) edge(cfg *Config) {
 	if s := cfg.Cloaks.Secret; s != "" && len(s) < minCloakSecret {
 		c.addf("cloaks.secret", "must be at least %d characters (got %d); make one with `head -c 32 /dev/urandom | base64`", minCloakSecret, len(s))
 	}
-	if !isHostLabel(cfg.Cloaks.Suffix) {
+	if !isHostLabel(cfg.Cloaks.Suffix) || len(cfg.Cloaks.Suffix) > 32 {
 		c.addf("cloaks.suffix", "must be a host name part: letters, digits, '-' and '.' (got %q)", cfg.Cloaks.Suffix)
 	}
 	c.nets("proxies", cfg.Proxies)
@@ -62,9 +62,10 @@ func (c *checker) nets(key string, entries []string) {
 	}
 }
 
-// isHostLabel reports whether s may end a host name.
+// isHostLabel reports whether s is a host name or its end: labels of
+// letters, digits and '-', separated by dots.
 func isHostLabel(s string) bool {
-	if s == "" || len(s) > 32 || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
+	if s == "" || strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") || strings.Contains(s, "..") {
 		return false
 	}
 	for _, r := range s {
