@@ -61,15 +61,17 @@ type Dispatcher struct {
 	knocks   knockLimiter // KNOCK rate limit, see invite.go
 	// cloakSecret is the cloak key when cloaks.secret is empty (cloak.go).
 	cloakSecret []byte
+	// gatewayPasswords remembers checked WEBIRC passwords (webirc.go).
+	gatewayPasswords verifiedPasswords
 }
 
 // New makes a dispatcher with its command table.
 func New(opts Options) (*Dispatcher, error) {
-	seed := make([]byte, 6+cloakKeySize)
+	seed := make([]byte, 6+cloakKeySize+verifiedKeySize)
 	if _, err := io.ReadFull(opts.Random, seed); err != nil {
 		return nil, err
 	}
-	seed, cloakSecret := seed[:6], seed[6:]
+	seed, cloakSecret, verifiedKey := seed[:6], seed[6:6+cloakKeySize], seed[6+cloakKeySize:]
 	d := &Dispatcher{
 		users:    opts.Users,
 		channels: channels.NewRegistry(opts.Users.Casemapping()),
@@ -80,6 +82,7 @@ func New(opts Options) (*Dispatcher, error) {
 		idPrefix: hex.EncodeToString(seed),
 	}
 	d.cloakSecret = cloakSecret
+	d.gatewayPasswords.key = verifiedKey
 	d.started = d.clock()
 	if err := CheckCapabilities(opts.Config); err != nil {
 		return nil, err

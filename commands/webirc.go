@@ -1,7 +1,10 @@
 package commands
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"net/netip"
+	"sync"
 
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
@@ -48,13 +51,15 @@ func handleWEBIRC(r *Request) {
 		r.d.refuseGateway(r, gateway, "WebIRC is not allowed from your address")
 		return
 	}
-	// bcrypt is slow on purpose: it must not hold a poller worker.
-	// TODO(async): run check through the dispatcher's slow-work path
-	// when it lands (one line: r.Async(check, then) or its equivalent);
-	// until then it runs inline, as OPER and PASS still do.
+	// bcrypt is slow on purpose and must not hold a poller worker. Only
+	// a listed gateway address gets this far, and a password once found
+	// right is remembered, so a gateway's stream of users costs one bcrypt.
+	// TODO(async): the first check (and a wrong password) still run
+	// inline, as OPER and PASS do, until the dispatcher's slow-work path
+	// lands: then run check there (one line).
 	check := func() (string, bool) {
 		for _, w := range blocks {
-			if conf.CheckPassword(w.Password, password) {
+			if r.d.gatewayPasswords.check(w.Password, password) {
 				return w.Name, true
 			}
 		}
@@ -109,4 +114,43 @@ func ipHost(ip netip.Addr) string {
 func isIPLiteral(h string) bool {
 	_, err := netip.ParseAddr(h)
 	return err == nil
+}
+
+// verifiedKeySize is the size of the key verifiedPasswords hashes with.
+const verifiedKeySize = 32
+
+// maxVerifiedPasswords bounds verifiedPasswords; past it, it starts over
+// (hashes of blocks removed by a reload would otherwise stay).
+const maxVerifiedPasswords = 64
+
+// verifiedPasswords remembers, for each bcrypt hash, a keyed hash of the
+// password last found to match it, so that checking the same password
+// again costs an HMAC instead of a bcrypt.
+type verifiedPasswords struct {
+	key []byte
+	mu  sync.Mutex
+	ok  map[string][]byte
+}
+
+// check reports whether password matches the bcrypt hash.
+func (v *verifiedPasswords) check(hash, password string) bool {
+	mac := hmac.New(sha256.New, v.key)
+	mac.Write([]byte(password))
+	sum := mac.Sum(nil)
+	v.mu.Lock()
+	known := v.ok[hash]
+	v.mu.Unlock()
+	if known != nil && hmac.Equal(known, sum) {
+		return true
+	}
+	if !conf.CheckPassword(hash, password) {
+		return false
+	}
+	v.mu.Lock()
+	if v.ok == nil || len(v.ok) >= maxVerifiedPasswords {
+		v.ok = make(map[string][]byte)
+	}
+	v.ok[hash] = sum
+	v.mu.Unlock()
+	return true
 }

@@ -1,0 +1,129 @@
+package tests
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+	"gopkg.in/irc.v4"
+
+	"github.com/conference-irc/conference/tests/harness"
+)
+
+// gatewayPassword is the WEBIRC password of the gateway in webircYAML.
+const gatewayPassword = "gateway-secret"
+
+// gatewayHash is its bcrypt hash, at the lowest cost to keep tests quick.
+var gatewayHash = sync.OnceValue(func() string {
+	hash, err := bcrypt.GenerateFromPassword([]byte(gatewayPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(hash)
+})
+
+// webircYAML lets a gateway on hosts use WEBIRC, with extra YAML after.
+func webircYAML(hosts, extra string) string {
+	return `webirc:
+  - name: kiwi
+    password: "` + gatewayHash() + `"
+    hosts: [` + hosts + `]
+` + extra
+}
+
+// viaGateway connects as a web gateway would, sends WEBIRC for a user at ip
+// (and host), and waits until the server has handled it.
+func viaGateway(t *testing.T, srv *harness.Server, password, host, ip string) *harness.Client {
+	t.Helper()
+	c := srv.Connect(t)
+	c.Sendf("WEBIRC %s kiwi %s %s :secure", password, host, ip)
+	return c
+}
+
+// registerVia completes registration on a gateway connection.
+func registerVia(t *testing.T, c *harness.Client, nick string) *irc.Message {
+	t.Helper()
+	c.Nick = nick
+	c.Send("NICK " + nick)
+	c.Send("USER " + strings.ToLower(nick) + " 0 * :Real " + nick)
+	welcome := c.ExpectNumeric("001")
+	c.Expect(func(m *irc.Message) bool { return m.Command == "376" || m.Command == "422" })
+	return welcome
+}
+
+func TestWebIRCGivesTheUsersAddress(t *testing.T) {
+	srv := harness.Start(t, webircYAML(`"127.0.0.1"`, "cloaks: {enabled: false}\n"))
+	alice := viaGateway(t, srv, gatewayPassword, "198.51.100.7", "198.51.100.7")
+	welcome := registerVia(t, alice, "alice")
+	if !strings.HasSuffix(welcome.Trailing(), "alice!~alice@198.51.100.7") {
+		t.Errorf("001 %q: want the user's address, not the gateway's", welcome.Trailing())
+	}
+	alice.Send("WHOIS alice")
+	if m := alice.ExpectNumeric("378"); m.Trailing() != "is connecting from *@198.51.100.7 198.51.100.7" {
+		t.Errorf("378 %q", m.Trailing())
+	}
+
+	// A host name that the gateway resolved is shown instead of the IP.
+	bob := viaGateway(t, srv, gatewayPassword, "home.example.net", "2001:db8::7")
+	registerVia(t, bob, "bob")
+	alice.Send("WHOIS bob")
+	if m := alice.ExpectNumeric("311"); m.Param(3) != "home.example.net" {
+		t.Errorf("311 host %q, want home.example.net", m.Param(3))
+	}
+	bob.Send("WHOIS bob")
+	if m := bob.ExpectNumeric("378"); m.Trailing() != "is connecting from *@home.example.net 2001:db8::7" {
+		t.Errorf("378 %q", m.Trailing())
+	}
+
+	// Only once, and only before registration.
+	alice.Sendf("WEBIRC %s kiwi 192.0.2.1 192.0.2.1", gatewayPassword)
+	alice.ExpectNumeric("462")
+}
+
+func TestWebIRCRefused(t *testing.T) {
+	srv := harness.Start(t, webircYAML(`"127.0.0.1"`, ""))
+	cases := []struct {
+		name, password, ip, want string
+	}{
+		{"wrong password", "not it", "198.51.100.7", "Invalid WebIRC password"},
+		{"bad address", gatewayPassword, "198.51.100.300", "Invalid IP address in WEBIRC"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := viaGateway(t, srv, tc.password, tc.ip, tc.ip)
+			if reason := c.ExpectClosed(); !strings.Contains(reason, tc.want) {
+				t.Errorf("closed with %q, want %q", reason, tc.want)
+			}
+		})
+	}
+	t.Run("wrong source", func(t *testing.T) {
+		other := harness.Start(t, webircYAML(`"192.0.2.10"`, ""))
+		c := viaGateway(t, other, gatewayPassword, "198.51.100.7", "198.51.100.7")
+		if reason := c.ExpectClosed(); !strings.Contains(reason, "WebIRC is not allowed from your address") {
+			t.Errorf("closed with %q", reason)
+		}
+	})
+	t.Run("no webirc blocks", func(t *testing.T) {
+		other := harness.Start(t, "")
+		c := viaGateway(t, other, gatewayPassword, "198.51.100.7", "198.51.100.7")
+		if reason := c.ExpectClosed(); !strings.Contains(reason, "WebIRC is not allowed from your address") {
+			t.Errorf("closed with %q", reason)
+		}
+	})
+}
+
+// The per-IP limit counts the user behind the gateway, not the gateway.
+func TestWebIRCPerIPLimitCountsTheUser(t *testing.T) {
+	srv := harness.Start(t, webircYAML(`"127.0.0.1"`, "limits: {perip: 1}\n"))
+	first := viaGateway(t, srv, gatewayPassword, "198.51.100.7", "198.51.100.7")
+	first.Sync() // WEBIRC handled: the gateway's own address is free again
+	other := viaGateway(t, srv, gatewayPassword, "198.51.100.8", "198.51.100.8")
+	other.Sync()
+	again := viaGateway(t, srv, gatewayPassword, "198.51.100.7", "198.51.100.7")
+	if reason := again.ExpectClosed(); !strings.Contains(reason, "Too many connections from your IP address") {
+		t.Errorf("closed with %q", reason)
+	}
+	registerVia(t, first, "first")
+	registerVia(t, other, "other")
+}
