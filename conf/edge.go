@@ -33,7 +33,7 @@ type WebIRC struct {
 // be found by trying every one against a known address.
 const minCloakSecret = 16
 
-// edge checks the cloak, WEBIRC and PROXY settings.
+// edge checks the cloak and WEBIRC settings.
 func (c *checker) edge(cfg *Config) {
 	if s := cfg.Cloaks.Secret; s != "" && len(s) < minCloakSecret {
 		c.addf("cloaks.secret", "must be at least %d characters (got %d); make one with `head -c 32 /dev/urandom | base64`", minCloakSecret, len(s))
@@ -41,7 +41,6 @@ func (c *checker) edge(cfg *Config) {
 	if !isHostLabel(cfg.Cloaks.Suffix) || len(cfg.Cloaks.Suffix) > 32 {
 		c.addf("cloaks.suffix", "must be a host name part: letters, digits, '-' and '.' (got %q)", cfg.Cloaks.Suffix)
 	}
-	c.nets("proxies", cfg.Proxies)
 	for i, w := range cfg.WebIRC {
 		key := fmt.Sprintf("webirc[%d]", i)
 		c.word(key+".name", w.Name)
@@ -75,9 +74,6 @@ func isHostLabel(s string) bool {
 	}
 	return true
 }
-
-// ProxyNets returns the addresses allowed to send a PROXY header.
-func (c *Config) ProxyNets() []netip.Prefix { return exemptNets(c.Proxies) }
 
 // Nets returns the addresses the gateway may connect from.
 func (w WebIRC) Nets() []netip.Prefix { return exemptNets(w.Hosts) }

@@ -59,7 +59,7 @@ func TestExampleFileNamesEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	present := keysOf(t, doc)
-	for _, list := range []string{"operators", "listeners"} {
+	for _, list := range []string{"operators", "listeners", "webirc"} {
 		k := koanf.New(".")
 		if err := k.Load(rawbytes.Provider(commentedExample(t, string(doc), list)), yaml.Parser()); err != nil {
 			t.Fatalf("commented %s example: %v", list, err)
