@@ -54,6 +54,9 @@ type Config struct {
 	Cloaks Cloaks `koanf:"cloaks"`
 	// WebIRC lists the web gateways allowed to send WEBIRC.
 	WebIRC []WebIRC `koanf:"webirc"`
+	// Proxies lists the CIDRs allowed to send a PROXY header on listeners
+	// marked with proxy.
+	Proxies []string `koanf:"proxies"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.

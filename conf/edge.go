@@ -33,13 +33,24 @@ type WebIRC struct {
 // be found by trying every one against a known address.
 const minCloakSecret = 16
 
-// edge checks the cloak and WEBIRC settings.
+// edge checks the cloak, WEBIRC and PROXY settings.
 func (c *checker) edge(cfg *Config) {
 	if s := cfg.Cloaks.Secret; s != "" && len(s) < minCloakSecret {
 		c.addf("cloaks.secret", "must be at least %d characters (got %d); make one with `head -c 32 /dev/urandom | base64`", minCloakSecret, len(s))
 	}
 	if !isHostLabel(cfg.Cloaks.Suffix) || len(cfg.Cloaks.Suffix) > 32 {
 		c.addf("cloaks.suffix", "must be a host name part: letters, digits, '-' and '.' (got %q)", cfg.Cloaks.Suffix)
+	}
+	c.nets("proxies", cfg.Proxies)
+	for i, l := range cfg.Listeners {
+		key := fmt.Sprintf("listeners[%d]", i)
+		if l.Proxy && len(cfg.Proxies) == 0 {
+			c.addf(key+".proxy", "needs the proxies list: the addresses of the load balancers allowed to send the PROXY header")
+		}
+		c.acme(key+".tls.acme", l.TLS.ACME)
+		if l.TLS.ACME.Enabled() && (l.TLS.Cert != "" || l.TLS.Key != "") {
+			c.addf(key+".tls.acme", "takes the place of cert and key: give one or the other")
+		}
 	}
 	for i, w := range cfg.WebIRC {
 		key := fmt.Sprintf("webirc[%d]", i)
@@ -74,6 +85,9 @@ func isHostLabel(s string) bool {
 	}
 	return true
 }
+
+// ProxyNets returns the addresses allowed to send a PROXY header.
+func (c *Config) ProxyNets() []netip.Prefix { return exemptNets(c.Proxies) }
 
 // Nets returns the addresses the gateway may connect from.
 func (w WebIRC) Nets() []netip.Prefix { return exemptNets(w.Hosts) }

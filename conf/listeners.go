@@ -22,6 +22,9 @@ type Listener struct {
 	// WebSocket makes the listener an HTTP server that upgrades to IRC over
 	// WebSocket (over TLS when tls is set too).
 	WebSocket WebSocket `koanf:"websocket"`
+	// Proxy makes every connection start with a PROXY protocol header (v1
+	// or v2) from one of the proxies CIDRs, giving the client's address.
+	Proxy bool `koanf:"proxy"`
 
 	// cert is the certificate pair read by Load, so that a snapshot never
 	// touches the disk; nil when the listener is not TLS.
@@ -34,6 +37,9 @@ type TLS struct {
 	Cert string `koanf:"cert"`
 	// Key is the PEM private key file.
 	Key string `koanf:"key"`
+	// ACME, instead of cert and key, gets the certificate from an ACME
+	// certificate authority (Let's Encrypt) and renews it (acme.go).
+	ACME ACME `koanf:"acme"`
 }
 
 // WebSocket configures IRC over WebSocket on a listener.
@@ -61,7 +67,7 @@ type STS struct {
 }
 
 // Secure reports whether clients on this listener speak TLS.
-func (l Listener) Secure() bool { return l.TLS.Cert != "" }
+func (l Listener) Secure() bool { return l.TLS.Cert != "" || l.TLS.ACME.Enabled() }
 
 // Certificate is the listener's certificate pair as read at load time, or
 // nil when the listener is not TLS or the Config was built by hand.

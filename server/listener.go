@@ -139,20 +139,24 @@ func (s *Server) acceptLoop(l *listener) {
 			nc.Close()
 			continue
 		}
-		if l.tls != nil {
-			go s.handshakeTLS(tcp, l.tls, s.disp.Config().Timeouts.Handshake)
+		if l.block.Proxy {
+			go s.acceptProxied(tcp, l)
 			continue
 		}
-		s.acceptPlain(tcp)
+		if l.tls != nil {
+			go s.handshakeTLS(tcp, l.tls, s.disp.Config().Timeouts.Handshake, remoteIP(tcp))
+			continue
+		}
+		s.acceptPlain(tcp, remoteIP(tcp))
 	}
 }
 
-// acceptPlain admits a plain-text connection: the lean path, where the
-// poller reads the socket itself.
-func (s *Server) acceptPlain(tcp *net.TCPConn) {
-	raw, ip, exempt, ok := s.reserve(tcp)
+// acceptPlain admits a plain-text connection from ip: the lean path,
+// where the poller reads the socket itself.
+func (s *Server) acceptPlain(tcp *net.TCPConn, ip netip.Addr) {
+	raw, exempt, ok := s.reserve(tcp, ip)
 	if !ok {
-		if ip.IsValid() && !s.stopping.Load() {
+		if raw != nil && !s.stopping.Load() {
 			refuse(tcp, hostFor(ip), "Too many connections from your IP address")
 		}
 		tcp.Close()
@@ -161,17 +165,17 @@ func (s *Server) acceptPlain(tcp *net.TCPConn) {
 	s.admit(admission{nc: tcp, raw: raw, src: rawReader{raw}, ip: ip, exempt: exempt, poll: true})
 }
 
-// reserve takes a new socket's RawConn and counts it against the per-IP
-// limit. Not ok: the limit is reached or the server stops (ip is valid),
-// or the socket is unusable (it is not).
-func (s *Server) reserve(tcp *net.TCPConn) (raw syscall.RawConn, ip netip.Addr, exempt, ok bool) {
+// reserve takes a new socket's RawConn and counts its client's address
+// (the socket's peer, or what a PROXY header gave) against the per-IP
+// limit. Not ok: the limit is reached or the server stops, or the socket
+// is unusable (raw is nil).
+func (s *Server) reserve(tcp *net.TCPConn, ip netip.Addr) (raw syscall.RawConn, exempt, ok bool) {
 	raw, err := tcp.SyscallConn()
 	if err != nil {
-		return nil, netip.Addr{}, false, false
+		return nil, false, false
 	}
-	ip = remoteIP(tcp)
 	exempt, ok = s.reserveIP(ip)
-	return raw, ip, exempt, ok
+	return raw, exempt, ok
 }
 
 // admission is a connection ready to become a client, whatever its

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -89,11 +90,12 @@ type tlsConn struct {
 func (c *tlsConn) Close() error { return c.sock.TCPConn.Close() }
 
 // handshakeTLS runs the TLS handshake of a freshly accepted connection
-// within the handshake timeout, then admits it as a client on the poller.
+// from ip within the handshake timeout, then admits it as a client on the
+// poller.
 // A client that sends garbage or never finishes is dropped without a word:
 // it never spoke TLS, so there is nobody to tell.
-func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Duration) {
-	raw, ip, exempt, ok := s.reserve(tcp)
+func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Duration, ip netip.Addr) {
+	raw, exempt, ok := s.reserve(tcp, ip)
 	if !ok {
 		tcp.Close() // no plain-text ERROR on a TLS port
 		return

@@ -48,6 +48,9 @@ func (s *Server) newHTTPServer(ln *listener) *http.Server {
 // serveHTTP runs a WebSocket listener until Shutdown.
 func (s *Server) serveHTTP(ln *listener) {
 	l := ln.Listener
+	if ln.block.Proxy {
+		l = &proxyListener{Listener: l, srv: s}
+	}
 	if ln.tls != nil {
 		l = tls.NewListener(l, ln.tls)
 	}
