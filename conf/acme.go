@@ -3,6 +3,7 @@ package conf
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 )
 
@@ -60,5 +61,17 @@ func (c *checker) acme(key string, a ACME) {
 	}
 	if a.Email != "" && !strings.Contains(a.Email, "@") {
 		c.addf(key+".email", "must be an email address (got %q)", a.Email)
+	}
+}
+
+// resolveACMECaches makes a relative acme.cache set in the config file
+// relative to that file's directory, as certificate paths are.
+func (l *loader) resolveACMECaches(cfg *Config, configFile string) {
+	for i := range cfg.Listeners {
+		a := &cfg.Listeners[i].TLS.ACME
+		key := fmt.Sprintf("listeners[%d].tls.acme.cache", i)
+		if a.Cache != "" && configFile != "" && !filepath.IsAbs(a.Cache) && l.sourceOf(key) == configFile {
+			a.Cache = filepath.Join(filepath.Dir(configFile), a.Cache)
+		}
 	}
 }

@@ -73,6 +73,7 @@ func Load(opts Options) (*Config, error) {
 	cfg.exempt = exemptNets(cfg.Exempt)
 	l.readMOTD(cfg, opts.File)
 	l.readCertificates(cfg, opts.File)
+	l.resolveACMECaches(cfg, opts.File)
 	if len(l.problems) > 0 {
 		return nil, errors.Join(l.problems...)
 	}

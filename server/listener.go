@@ -23,7 +23,8 @@ import (
 type listener struct {
 	net.Listener
 	block conf.Listener
-	certs *certSource // TLS listeners only
+	certs *certSource // TLS listeners with certificate files only
+	acme  *acmeCerts  // TLS listeners with certificates from ACME only
 	tls   *tls.Config // TLS listeners only
 	http  *http.Server
 }
@@ -71,7 +72,11 @@ func (s *Server) Listen() error {
 // newListener wraps a listening socket for its block.
 func (s *Server) newListener(l net.Listener, block conf.Listener) (*listener, error) {
 	ln := &listener{Listener: l, block: block}
-	if block.Secure() {
+	switch {
+	case block.TLS.ACME.Enabled():
+		ln.acme = newACME(block.TLS.ACME, s.acme, s.log)
+		ln.tls = ln.acme.tlsConfig(newTLSConfig(&certSource{}))
+	case block.Secure():
 		cert := block.Certificate()
 		if cert == nil {
 			return nil, errors.New("no certificate loaded")
@@ -105,6 +110,11 @@ func (s *Server) Serve() {
 	s.mu.Unlock()
 	done := make(chan struct{}, len(ls))
 	for _, l := range ls {
+		if l.acme != nil {
+			// The CA's challenge connects to the listener: ask for the
+			// certificate once the listener serves.
+			go l.acme.prefetch()
+		}
 		go func() {
 			defer func() { done <- struct{}{} }()
 			if l.http != nil {
@@ -266,6 +276,9 @@ func (s *Server) closeListeners() {
 	for _, l := range s.listeners {
 		if l.http != nil {
 			l.http.Close()
+		}
+		if l.acme != nil {
+			l.acme.stop()
 		}
 		l.Close()
 	}

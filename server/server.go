@@ -50,6 +50,12 @@ type Options struct {
 	// HTTP serves the requests that WebSocket listeners receive and that
 	// are not WebSocket upgrades (pages, metrics); nil answers 404.
 	HTTP http.Handler
+	// ACMEClient reaches ACME certificate authorities (acme.go); nil means
+	// http.DefaultClient. Tests give one that trusts their test CA.
+	ACMEClient *http.Client
+	// ACMERenewBefore is how long before expiry an ACME certificate is
+	// renewed; 0 means 30 days. More than an hour, or it is ignored.
+	ACMERenewBefore time.Duration
 }
 
 // Server accepts and serves IRC clients.
@@ -60,6 +66,7 @@ type Server struct {
 	reload   func() (*conf.Config, error)
 	clock    Clock
 	web      http.Handler
+	acme     acmeOptions
 
 	poller       *poller
 	readBuffers  *sync.Pool
@@ -86,6 +93,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: opts.Logger, logLevel: opts.LogLevel, reload: opts.Reload, clock: opts.Clock, conns: make(map[*conn]struct{}), perIP: make(map[netip.Prefix]int)}
+	s.acme = acmeOptions{httpClient: opts.ACMEClient, renewBefore: opts.ACMERenewBefore}
 	if s.web = opts.HTTP; s.web == nil {
 		s.web = http.NotFoundHandler()
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/crypto/acme"
+
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
@@ -109,6 +111,12 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 	tcp.SetDeadline(time.Time{})
 	if err != nil {
 		s.log.Debug("TLS handshake failed", "ip", ip.String(), "err", err)
+		tcp.Close()
+		s.releaseIP(ip, exempt)
+		return
+	}
+	if tc.ConnectionState().NegotiatedProtocol == acme.ALPNProto {
+		// An ACME CA checking its challenge (acme.go), not a client.
 		tcp.Close()
 		s.releaseIP(ip, exempt)
 		return

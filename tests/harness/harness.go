@@ -44,23 +44,32 @@ func Start(t testing.TB, yaml string) *Server {
 // system clock), so that a test can advance time by hand.
 func StartWithClock(t testing.TB, yaml string, clock server.Clock) *Server {
 	t.Helper()
+	return StartWith(t, yaml, server.Options{Clock: clock})
+}
+
+// StartWith is Start with server options of the test's own (a clock, an
+// ACME client, a logger to watch); the harness fills in the configuration
+// and, when opts has none, the logger.
+func StartWith(t testing.TB, yaml string, opts server.Options) *Server {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "conference.yaml")
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatalf("write config: %v", err)
 	}
-	opts := conf.Options{File: file, Environ: []string{}, Flags: map[string]any{"listen": []string{"127.0.0.1:0"}}}
-	cfg, err := conf.Load(opts)
+	load := conf.Options{File: file, Environ: []string{}, Flags: map[string]any{"listen": []string{"127.0.0.1:0"}}}
+	cfg, err := conf.Load(load)
 	if err != nil {
 		t.Fatalf("load config: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if testing.Verbose() {
+			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
 	}
-	srv, err := server.New(server.Options{
-		Config: cfg, Logger: log, Clock: clock,
-		Reload: func() (*conf.Config, error) { return conf.Load(opts) },
-	})
+	opts.Config = cfg
+	opts.Reload = func() (*conf.Config, error) { return conf.Load(load) }
+	srv, err := server.New(opts)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
