@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,49 +13,15 @@ import (
 	"github.com/conference-irc/conference/tests/testca"
 )
 
-// putCounter counts what autocert stores under one key, so a test can
-// wait for the n-th certificate without sleeping.
-type putCounter struct {
-	key  string
-	mu   sync.Mutex
-	puts int
-	ch   chan struct{}
-}
-
-// watch hooks the counter into ac's cache.
-func (c *putCounter) watch(ac *acmeCerts) {
-	c.ch = make(chan struct{}, 1)
-	ac.cache.onPut = func(key string) {
-		if key != c.key {
-			return
-		}
-		c.mu.Lock()
-		c.puts++
-		c.mu.Unlock()
-		select {
-		case c.ch <- struct{}{}:
-		default:
+// watchPuts counts the certificates for key that ac stores.
+func watchPuts(ac *acmeCerts, key string) *testca.Counter {
+	c := testca.NewCounter()
+	ac.cache.onPut = func(k string) {
+		if k == key {
+			c.Add()
 		}
 	}
-}
-
-// wait waits until the key was stored n times.
-func (c *putCounter) wait(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		c.mu.Lock()
-		done := c.puts >= n
-		c.mu.Unlock()
-		if done {
-			return
-		}
-		select {
-		case <-c.ch:
-		case <-deadline:
-			t.Fatalf("certificate stored %d times, want %d", c.puts, n)
-		}
-	}
+	return c
 }
 
 // serveTLS accepts on l and completes handshakes (the CA's challenge
@@ -108,8 +73,7 @@ func TestACMEIssuesAndRenews(t *testing.T) {
 	// Renewals go on in the background: stop them before the cache
 	// directory goes.
 	t.Cleanup(ac.stop)
-	puts := &putCounter{key: testca.Domain}
-	puts.watch(ac)
+	puts := watchPuts(ac, testca.Domain)
 	go serveTLS(l, ac.tlsConfig(nil))
 
 	if err := ac.prefetch(); err != nil {
@@ -131,7 +95,7 @@ func TestACMEIssuesAndRenews(t *testing.T) {
 
 	// The renewal runs in the background: the second certificate stored is
 	// the renewal; by the third, the server serves a renewed one.
-	puts.wait(t, 3)
+	puts.Wait(t, 3)
 	renewed := servedLeaf(t, l.Addr().String(), testCA.Roots)
 	if renewed.SerialNumber.Cmp(first.SerialNumber) == 0 {
 		t.Fatalf("still serving certificate %v after renewal", first.SerialNumber)

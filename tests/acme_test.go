@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -62,50 +61,23 @@ func (f *forwarder) serve() {
 	}
 }
 
-// certWatch is a log handler that tells of each certificate the server
-// stores ("acme: certificate stored"), so a test can wait for issuance
-// and renewals without sleeping.
+// certWatch is a log handler that counts the certificates the server
+// stores ("acme: certificate stored"), so a test can wait for issuance and
+// renewals without sleeping.
 type certWatch struct {
 	slog.Handler
-	mu     sync.Mutex
-	stored int
-	ch     chan struct{}
+	stored *testca.Counter
 }
 
 func (w *certWatch) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "acme: certificate stored" {
-		w.mu.Lock()
-		w.stored++
-		w.mu.Unlock()
-		select {
-		case w.ch <- struct{}{}:
-		default:
-		}
+		w.stored.Add()
 	}
 	return w.Handler.Handle(ctx, r)
 }
 
-func (w *certWatch) WithAttrs(as []slog.Attr) slog.Handler { return w }
-func (w *certWatch) WithGroup(string) slog.Handler         { return w }
-
-// wait waits until n certificates were stored.
-func (w *certWatch) wait(t *testing.T, n int) {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		w.mu.Lock()
-		done := w.stored >= n
-		w.mu.Unlock()
-		if done {
-			return
-		}
-		select {
-		case <-w.ch:
-		case <-deadline:
-			t.Fatalf("%d certificates stored, want %d", w.stored, n)
-		}
-	}
-}
+func (w *certWatch) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *certWatch) WithGroup(string) slog.Handler      { return w }
 
 // startACME runs a test CA and a server whose TLS listener (1) gets its
 // certificate from it, renewing renewBefore ahead of expiry (0: the
@@ -114,7 +86,7 @@ func startACME(t *testing.T, validity, renewBefore time.Duration) (*harness.Serv
 	t.Helper()
 	fwd := startForwarder(t)
 	ca := testca.Start(t, fwd.port(), validity)
-	watch := &certWatch{Handler: slog.NewTextHandler(io.Discard, nil), ch: make(chan struct{}, 1)}
+	watch := &certWatch{Handler: slog.NewTextHandler(io.Discard, nil), stored: testca.NewCounter()}
 	srv := harness.StartWith(t, fmt.Sprintf(`listeners:
   - address: "127.0.0.1:0"
     tls:
@@ -141,7 +113,7 @@ func verifiedLeaf(t *testing.T, srv *harness.Server, roots *x509.CertPool, nick 
 
 func TestACMEIssuance(t *testing.T) {
 	srv, ca, watch := startACME(t, 90*24*time.Hour, 0)
-	watch.wait(t, 1)
+	watch.stored.Wait(t, 1)
 	leaf := verifiedLeaf(t, srv, ca.Roots, "secure")
 	if len(leaf.DNSNames) != 1 || leaf.DNSNames[0] != testca.Domain {
 		t.Errorf("certificate for %v, want %s", leaf.DNSNames, testca.Domain)
@@ -159,11 +131,11 @@ func TestACMERenewal(t *testing.T) {
 	// Renewing earlier than the certificate lives: each one is due for
 	// renewal as soon as it arrives.
 	srv, ca, watch := startACME(t, validity, validity+2*time.Hour)
-	watch.wait(t, 1)
+	watch.stored.Wait(t, 1)
 	first := verifiedLeaf(t, srv, ca.Roots, "early")
 	// The second certificate stored is the renewal; by the third the
 	// listener serves a renewed one, to new connections, without a restart.
-	watch.wait(t, 3)
+	watch.stored.Wait(t, 3)
 	renewed := verifiedLeaf(t, srv, ca.Roots, "late")
 	if renewed.SerialNumber.Cmp(first.SerialNumber) == 0 {
 		t.Fatalf("still serving certificate %v after renewal", first.SerialNumber)

@@ -116,3 +116,44 @@ func (w *testWriter) stop() {
 	w.done = true
 	w.mu.Unlock()
 }
+
+// Counter counts events (certificates stored) so that a test can wait for
+// the n-th one without sleeping.
+type Counter struct {
+	mu sync.Mutex
+	n  int
+	ch chan struct{}
+}
+
+// NewCounter makes a counter at zero.
+func NewCounter() *Counter { return &Counter{ch: make(chan struct{}, 1)} }
+
+// Add counts one event; it never blocks.
+func (c *Counter) Add() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	select {
+	case c.ch <- struct{}{}:
+	default:
+	}
+}
+
+// Wait waits until n events were counted, failing the test after 30 s.
+func (c *Counter) Wait(t testing.TB, n int) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		c.mu.Lock()
+		got := c.n
+		c.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-c.ch:
+		case <-deadline:
+			t.Fatalf("%d certificates stored, want %d", got, n)
+		}
+	}
+}
