@@ -143,7 +143,8 @@ func (e *BindError) Error() string {
 		_, port, _ := net.SplitHostPort(e.Addr)
 		msg += fmt.Sprintf("\nport %s is privileged (below 1024). Fix it one of three ways:\n"+
 			"  1. %s\n"+
-			"  2. run it under systemd with AmbientCapabilities=CAP_NET_BIND_SERVICE (see README)\n"+
+			"  2. run it under systemd: socket activation (contrib/systemd/conference.socket) or\n"+
+			"     AmbientCapabilities=CAP_NET_BIND_SERVICE (see README)\n"+
 			"  3. use a high port instead:  %s --listen :6667", port, setcapAdvice(e.Exe), exeOrName(e.Exe))
 	}
 	return msg

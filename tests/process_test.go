@@ -142,6 +142,15 @@ func startProcess(t *testing.T, bin, file string) *proc {
 	t.Helper()
 	cmd := exec.Command(bin, "--config", file, "--listen", "127.0.0.1:0")
 	cmd.Env = cleanEnv()
+	p := startCmd(t, cmd)
+	p.Addr = p.listenAddr()
+	return p
+}
+
+// startCmd starts a prepared conferenced command, collects its logs and
+// kills it when the test ends.
+func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +168,6 @@ func startProcess(t *testing.T, bin, file string) *proc {
 			<-p.exited
 		}
 	})
-	p.Addr = p.listenAddr()
 	return p
 }
 
