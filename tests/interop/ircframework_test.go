@@ -84,12 +84,19 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 // startBot starts bot.js as nick and waits until it has registered.
 func startBot(t *testing.T, srv *harness.Server, nick string) *bot {
 	t.Helper()
+	return startBotAt(t, port(srv), nick)
+}
+
+// startBotAt starts bot.js as nick on a loopback port, with any extra
+// arguments of bot.js ("tls"), and waits until it has registered.
+func startBotAt(t *testing.T, port, nick string, extra ...string) *bot {
+	t.Helper()
 	node := needBinary(t, "node")
 	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "irc-framework", "package.json")); err != nil {
 		missing(t, "irc-framework is not installed: run `npm ci` in tests/interop/node (%v)", err)
 	}
 	b := &bot{t: t, nick: nick, stderr: &lockedBuffer{}}
-	cmd := exec.Command(node, "bot.js", "127.0.0.1", port(srv), nick)
+	cmd := exec.Command(node, append([]string{"bot.js", "127.0.0.1", port, nick}, extra...)...)
 	cmd.Dir = nodeDir
 	cmd.Env = childEnv(t.TempDir())
 	cmd.Stdout = &lineWriter{fn: b.record}

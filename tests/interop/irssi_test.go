@@ -54,6 +54,13 @@ logs = { "%[2]s/irssi.log" = { auto_open = "yes"; level = "ALL"; }; };
 // until it has registered.
 func startIrssi(t *testing.T, srv *harness.Server, nick string) *irssi {
 	t.Helper()
+	return startIrssiWith(t, nick, "/connect 127.0.0.1 "+port(srv))
+}
+
+// startIrssiWith starts irssi as nick, connects it with the given /connect
+// command line, and waits until it has registered.
+func startIrssiWith(t *testing.T, nick, connect string) *irssi {
+	t.Helper()
 	bin := needBinary(t, "irssi")
 	tmux := needBinary(t, "tmux")
 	home := t.TempDir()
@@ -65,7 +72,7 @@ func startIrssi(t *testing.T, srv *harness.Server, nick string) *irssi {
 	t.Cleanup(c.stop)
 	// Type nothing before irssi has its terminal set up.
 	c.waitLog(lit("Irssi v"))
-	c.cmd("/connect 127.0.0.1 " + port(srv))
+	c.cmd(connect)
 	c.waitLog(lit("End of /MOTD"))
 	return c
 }

@@ -44,6 +44,13 @@ func weechatAntiFlood(t *testing.T, bin string) string {
 // fifo, connects as nick and waits until it has registered.
 func startWeechat(t *testing.T, srv *harness.Server, nick string) *weechat {
 	t.Helper()
+	return startWeechatAt(t, "127.0.0.1/"+port(srv)+" -notls", nick)
+}
+
+// startWeechatAt starts weechat-headless and adds the server as "x" with
+// the given address and options (of /server add), then connects as nick.
+func startWeechatAt(t *testing.T, server, nick string) *weechat {
+	t.Helper()
 	bin := needBinary(t, "weechat-headless")
 	dir := t.TempDir()
 	w := &weechat{t: t, dir: dir, fifo: filepath.Join(dir, "fifo"), out: &lockedBuffer{}}
@@ -72,7 +79,7 @@ func startWeechat(t *testing.T, srv *harness.Server, nick string) *weechat {
 		func() string {
 			return tail(w.out.String(), 20) + "\n" + tail(readFile(filepath.Join(dir, "logs", "core.weechat.weechatlog")), 20)
 		})
-	w.cmd("", "/server add x 127.0.0.1/"+port(srv)+" -notls -nicks="+nick+" -username="+nick+" -realname=weechat_"+nick)
+	w.cmd("", "/server add x "+server+" -nicks="+nick+" -username="+nick+" -realname=weechat_"+nick)
 	w.cmd("", "/connect x")
 	w.waitLog("irc.server.x", lit("End of /MOTD"))
 	return w

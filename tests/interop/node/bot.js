@@ -1,6 +1,9 @@
 // bot.js: an irc-framework client driven by the Go interop tests.
 //
-// Usage: node bot.js HOST PORT NICK
+// Usage: node bot.js HOST PORT NICK [tls]
+//
+// With "tls" it connects with TLS and does not verify the certificate (the
+// tests use a self-signed one).
 //
 // It connects with irc-framework's default options (so it requests the
 // capabilities irc-framework requests by default), then reads one JSON
@@ -19,7 +22,7 @@
 const readline = require('readline');
 const IRC = require('irc-framework');
 
-const [host, port, nick] = process.argv.slice(2);
+const [host, port, nick, mode] = process.argv.slice(2);
 if (!host || !port || !nick) {
     process.stderr.write('usage: node bot.js HOST PORT NICK\n');
     process.exit(2);
@@ -90,4 +93,6 @@ client.connect({
     username: nick.toLowerCase(),
     gecos: 'irc-framework ' + nick,
     auto_reconnect: false,
+    tls: mode === 'tls',
+    rejectUnauthorized: false,
 });
