@@ -100,7 +100,7 @@ func (r *runner) launchCycles(ctx context.Context, start, end time.Time, tokens 
 // churnCycle is one connect-register-join-speak-quit cycle of slot.
 func (r *runner) churnCycle(ctx context.Context, slot int, st *churnStats) {
 	start := time.Now()
-	c, err := dialClient(ctx, r.addr, slot, nickFor(r.cfg.NickPrefix, slot), 4<<10, r.cfg.HandshakeTimeout)
+	c, err := dialClient(ctx, &r.cfg, r.addr, slot, nickFor(r.cfg.NickPrefix, slot), 4<<10)
 	if err != nil {
 		st.failures.add("dial", err)
 		return

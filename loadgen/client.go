@@ -44,12 +44,12 @@ type serverError struct {
 
 func (e *serverError) Error() string { return e.what + " " + e.text }
 
-// dialClient connects one client; ctx bounds the dial.
-func dialClient(ctx context.Context, addr string, id int, nick string, bufSize int, timeout time.Duration) (*client, error) {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+// dialClient connects one client over the configured transport; ctx
+// bounds the dial.
+func dialClient(ctx context.Context, cfg *Config, addr string, id int, nick string, bufSize int) (*client, error) {
+	conn, err := dialTransport(ctx, cfg, addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
+		return nil, err
 	}
 	return &client{id: id, nick: nick, conn: conn, br: bufio.NewReaderSize(conn, bufSize)}, nil
 }

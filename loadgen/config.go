@@ -65,6 +65,12 @@ type Config struct {
 	Timeout time.Duration
 	// Drain is how long to wait for straggling deliveries after sending.
 	Drain time.Duration
+	// TLS makes every client connect with TLS (certificates not verified:
+	// the target is your own server, often with a self-signed one).
+	TLS bool
+	// WebSocket makes every client speak IRC over WebSocket (ws://, or
+	// wss:// with TLS), one line per message.
+	WebSocket bool
 	// HandshakeTimeout bounds one client's dial, registration and join.
 	HandshakeTimeout time.Duration
 	// NickPrefix starts every nick and channel name, so that two generator

@@ -102,7 +102,7 @@ func (r *runner) runClient(ctx context.Context, p *population, id int, channel s
 // Cancelling ctx aborts it by closing the connection.
 func (r *runner) handshake(ctx context.Context, p *population, id int, channel string) (*client, error) {
 	start := time.Now()
-	c, err := dialClient(ctx, r.addr, id, nickFor(r.cfg.NickPrefix, id), r.bufSize, r.cfg.HandshakeTimeout)
+	c, err := dialClient(ctx, &r.cfg, r.addr, id, nickFor(r.cfg.NickPrefix, id), r.bufSize)
 	if err != nil {
 		p.failures.add("dial", err)
 		return nil, err

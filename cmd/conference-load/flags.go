@@ -54,6 +54,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	scenario := fs.String("scenario", string(c.Scenario), "load pattern: connect, fanout, direct or churn")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "server address host:port")
 	fs.BoolVar(&c.AllowRemote, "allow-remote", false, "allow a target that is not loopback (only a server you operate)")
+	fs.BoolVar(&c.TLS, "tls", false, "connect with TLS (the certificate is not verified)")
+	fs.BoolVar(&c.WebSocket, "websocket", false, "speak IRC over WebSocket (ws://addr/, or wss:// with -tls)")
 	fs.IntVar(&c.Clients, "clients", c.Clients, fmt.Sprintf("connections (churn: concurrent cycles), at most %d", loadgen.MaxClients))
 	fs.IntVar(&c.Channels, "channels", c.Channels, "channels; client i joins channel i mod channels (0: join none; not for fanout)")
 	fs.IntVar(&c.Senders, "senders", c.Senders, "fanout: how many clients send")
