@@ -83,6 +83,9 @@ func New(opts Options) (*Dispatcher, error) {
 	}
 	d.cloakSecret = cloakSecret
 	d.gatewayPasswords.key = verifiedKey
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
 	d.started = d.clock()
 	if err := CheckCapabilities(opts.Config); err != nil {
 		return nil, err

@@ -60,23 +60,6 @@ func handleWALLOPS(r *Request) {
 	}
 }
 
-// serverNotice sends "*** Notice -- text" to every operator with user mode
-// +s (server notices); the requester gets it through its reply path.
-func (d *Dispatcher) serverNotice(r *Request, text string) {
-	source := d.Config().Server.Name
-	for _, c := range d.users.Clients() {
-		modes := c.Identity().Modes
-		if !modes.Has(users.ModeOperator) || !modes.Has(users.ModeServerNotices) {
-			continue
-		}
-		if r != nil && c == r.Client {
-			r.Reply("NOTICE", c.Nick(), "*** Notice -- "+text)
-			continue
-		}
-		c.Send(appendLine(nil, "", source, "NOTICE", []string{c.Nick(), "*** Notice -- " + text}))
-	}
-}
-
 // handleDIE stops the server: DIE [<reason>]. It must be switched on with
 // control.die, because one command stops service for everyone.
 func handleDIE(r *Request) {

@@ -80,11 +80,13 @@ func (d *Dispatcher) tryRegister(r *Request) {
 	if hash := r.Config.Password; hash != "" && !conf.CheckPassword(hash, reg.Password) {
 		r.Numeric(ERR_PASSWDMISMATCH, "Password incorrect")
 		r.flush()
+		d.badPassword(c)
 		c.Close("Bad password")
 		return
 	}
 	d.applyCloak(r)
 	c.SetRegistered()
+	d.clientConnected(c)
 	d.welcome(r)
 	d.monitorOnline(c.Nick(), c.Source())
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -222,6 +223,7 @@ func (s *Server) admit(a admission) *conn {
 	s.wg.Add(1)
 	s.mu.Unlock()
 	s.disp.Connected(c.client)
+	s.log.Debug("accept", "id", c.client.ID(), "ip", a.ip.String(), "tls", a.transport.Secure, "websocket", a.transport.WebSocket)
 	c.start(cfg, s.readBuffers, a.src)
 	if a.poll {
 		if err := s.poller.add(c); err != nil {
@@ -240,20 +242,26 @@ func (s *Server) admit(a admission) *conn {
 // reports whether the address is exempt, and false when the limit is
 // reached or the server is stopping.
 func (s *Server) reserveIP(ip netip.Addr) (exempt, ok bool) {
-	exempt = isExempt(s.disp.Config(), ip)
+	cfg := s.disp.Config()
+	exempt = isExempt(cfg, ip)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.stopping.Load() {
+		s.mu.Unlock()
 		return exempt, false
 	}
 	if exempt {
+		s.mu.Unlock()
 		return true, true
 	}
 	key := ipKey(ip)
-	if s.perIP[key] >= s.disp.Config().Limits.PerIP {
+	if s.perIP[key] >= cfg.Limits.PerIP {
+		s.mu.Unlock()
+		s.log.Warn("connection refused", "ip", ip.String(), "reason", "too many connections from this address", "limit", cfg.Limits.PerIP)
+		s.disp.ServerNotice("Connection refused from " + ip.String() + ": more than limits.perip (" + strconv.Itoa(cfg.Limits.PerIP) + ") connections")
 		return false, false
 	}
 	s.perIP[key]++
+	s.mu.Unlock()
 	return false, true
 }
 

@@ -179,6 +179,7 @@ func (e *BindError) Unwrap() error { return e.Err }
 
 // forget drops a finished connection.
 func (s *Server) forget(c *conn) {
+	s.disp.ClientExited(c.client, c.closeReason())
 	s.releaseIP(c.client.IP(), c.client.Exempt())
 	s.mu.Lock()
 	delete(s.conns, c)

@@ -198,7 +198,7 @@ func (c *Client) SetRegistered() {
 	}
 	c.registered = true
 	if c.tally != nil {
-		c.tally.addUser(c.ident.Modes)
+		c.tally.addUser(c, c.ident.Modes)
 	}
 }
 
@@ -209,7 +209,7 @@ func (c *Client) Update(f func(id *Identity)) {
 	before := c.ident.Modes
 	f(&c.ident)
 	if c.registered && c.tally != nil {
-		c.tally.changed(before, c.ident.Modes)
+		c.tally.changed(c, before, c.ident.Modes)
 	}
 	c.mu.Unlock()
 }
@@ -220,7 +220,7 @@ func (c *Client) track(t *tally) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tally != nil && c.registered {
-		c.tally.removeUser(c.ident.Modes)
+		c.tally.removeUser(c, c.ident.Modes)
 	}
 	c.tally = t
 }

@@ -120,6 +120,11 @@ func (r *Registry) Find(nick string) *Client {
 	return c
 }
 
+// NoticeWatchers returns the registered operators with user mode +s, who
+// receive server notices. The set is kept as modes change, so the cost is
+// theirs in number, not every client's.
+func (r *Registry) NoticeWatchers() []*Client { return r.tally.watchers() }
+
 // Counts summarises the connections for LUSERS.
 type Counts struct {
 	Users, Invisible, Unknown, Operators, Peak int

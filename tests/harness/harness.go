@@ -30,6 +30,9 @@ type Server struct {
 	ConfigFile string
 	// Srv is the server itself.
 	Srv *server.Server
+	// Logs holds the server's log lines (also shown with go test -v);
+	// it stays empty when the test gave a logger of its own.
+	Logs *Logs
 }
 
 // Start runs a server configured by yaml (on top of the embedded defaults;
@@ -61,11 +64,13 @@ func StartWith(t testing.TB, yaml string, opts server.Options) *Server {
 	if err != nil {
 		t.Fatalf("load config: %v", err)
 	}
+	logs := newLogs()
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		var logTo io.Writer = logs
 		if testing.Verbose() {
-			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+			logTo = io.MultiWriter(logs, os.Stderr)
 		}
+		opts.Logger = slog.New(slog.NewTextHandler(logTo, nil))
 	}
 	opts.Config = cfg
 	opts.Reload = func() (*conf.Config, error) { return conf.Load(load) }
@@ -85,7 +90,7 @@ func StartWith(t testing.TB, yaml string, opts server.Options) *Server {
 		srv.Shutdown("test over", 5*time.Second)
 		<-done
 	})
-	return &Server{Addr: srv.Addrs()[0].String(), ConfigFile: file, Srv: srv}
+	return &Server{Addr: srv.Addrs()[0].String(), ConfigFile: file, Srv: srv, Logs: logs}
 }
 
 // WriteConfig replaces the server's YAML file (for REHASH tests).
