@@ -42,6 +42,10 @@ type Options struct {
 	Hooks   Hooks
 	Version string
 	Logger  *slog.Logger
+	// CloakSecret is the cloak key used when cloaks.secret is empty (kept
+	// in the database, so cloaks survive restarts); nil draws one from
+	// Random at start.
+	CloakSecret []byte
 }
 
 // Dispatcher routes parsed lines to handlers and holds the state they share.
@@ -82,6 +86,9 @@ func New(opts Options) (*Dispatcher, error) {
 		idPrefix: hex.EncodeToString(seed),
 	}
 	d.cloakSecret = cloakSecret
+	if len(opts.CloakSecret) > 0 {
+		d.cloakSecret = opts.CloakSecret
+	}
 	d.gatewayPasswords.key = verifiedKey
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)

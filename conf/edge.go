@@ -12,7 +12,7 @@ type Cloaks struct {
 	// Enabled cloaks every client's address except loopback ones.
 	Enabled bool `koanf:"enabled"`
 	// Secret is the HMAC key cloaks are made with. Empty means a random
-	// key chosen at each start, so cloaks change on restart.
+	// key the server makes once and keeps in its database.
 	Secret string `koanf:"secret"`
 	// Suffix ends every cloak of an IP address, as in "....ip".
 	Suffix string `koanf:"suffix"`

@@ -56,6 +56,10 @@ type Options struct {
 	// ACMERenewBefore is how long before expiry an ACME certificate is
 	// renewed; 0 means 30 days. More than an hour, or it is ignored.
 	ACMERenewBefore time.Duration
+	// CloakSecret is the cloak key when cloaks.secret is empty, kept by
+	// the caller across restarts (the database); nil means a new random
+	// key at each start.
+	CloakSecret []byte
 }
 
 // Server accepts and serves IRC clients.
@@ -117,7 +121,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.disp, err = commands.New(commands.Options{
 		Config: opts.Config, Users: reg, Clock: s.clock.Now, Random: rand.Reader,
-		Hooks: hooks, Version: Version, Logger: s.log,
+		Hooks: hooks, Version: Version, Logger: s.log, CloakSecret: opts.CloakSecret,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dispatcher: %w", err)

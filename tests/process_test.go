@@ -38,6 +38,7 @@ func TestProcess(t *testing.T) {
 	t.Run("sigterm", func(t *testing.T) { t.Parallel(); testProcessSigterm(t, bin) })
 	t.Run("die", func(t *testing.T) { t.Parallel(); testProcessDie(t, bin) })
 	t.Run("restart", func(t *testing.T) { t.Parallel(); testProcessRestart(t, bin) })
+	t.Run("cloak-kept", func(t *testing.T) { t.Parallel(); testProcessCloakKept(t, bin) })
 }
 
 // buildConferenced compiles cmd/conferenced into the test's temp dir.

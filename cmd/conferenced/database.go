@@ -60,3 +60,7 @@ func backup(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
 	return 0
 }
+
+// cloakSecretSize is the size of the cloak key the server makes itself
+// (when cloaks.secret is empty) and keeps in the database.
+const cloakSecretSize = 32

@@ -4,6 +4,8 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -182,6 +184,11 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	}
 	defer db.Close()
 	log.Info("database open", "path", db.Path())
+	cloakSecret, err := db.Secret(context.Background(), "cloak", cloakSecretSize, rand.Reader)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	if opts.pprofAddr != "" {
 		if err := servePprof(opts.pprofAddr, log); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -191,7 +198,7 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	stop := make(chan string, 1)
 	var restart atomic.Bool
 	srv, err := server.New(server.Options{
-		Config: cfg, Reload: load, Logger: log, LogLevel: level,
+		Config: cfg, Reload: load, Logger: log, LogLevel: level, CloakSecret: cloakSecret,
 		Die: func(reason string) { trySend(stop, reason) },
 		Restart: func(reason string) {
 			restart.Store(true)
