@@ -24,13 +24,17 @@ import (
 // run on the calling client's reader goroutine, which shutdown waits for,
 // so Die and Restart must only signal the process and return.
 type Hooks struct {
-	// Rehash reloads the configuration; a non-nil error means the old one
-	// stays in force.
-	Rehash func() error
+	// Rehash reloads the configuration for by (an operator's nick). A
+	// non-nil error means the old one stays in force; otherwise restart
+	// names the settings that changed but wait for a restart.
+	Rehash func(by string) (restart []string, err error)
 	// Die stops the server.
 	Die func(reason string)
 	// Restart re-executes the server in place.
 	Restart func(reason string)
+	// CheckRestart, when set, runs before Restart: the configuration a
+	// restart would load must load, or RESTART is refused with why.
+	CheckRestart func() error
 }
 
 // Options configure a Dispatcher.
@@ -109,6 +113,7 @@ func (d *Dispatcher) Config() *conf.Config { return d.cfg.Load() }
 // announces capability changes to clients that asked to hear of them.
 func (d *Dispatcher) SetConfig(c *conf.Config) {
 	old := d.cfg.Swap(c)
+	d.users.Whowas().Resize(c.Limits.Whowas)
 	d.announceCapChanges(old, c)
 }
 

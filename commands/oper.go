@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"strings"
 
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
@@ -57,45 +56,4 @@ func (d *Dispatcher) operHostAllowed(c *users.Client, masks []string) bool {
 		}
 	}
 	return false
-}
-
-func handleREHASH(r *Request) {
-	if r.d.hooks.Rehash == nil {
-		r.Fail("REHASH", "UNAVAILABLE", "Rehash is not available")
-		return
-	}
-	r.Numeric(RPL_REHASHING, "conference.yaml", "Rehashing")
-	if err := r.d.hooks.Rehash(); err != nil {
-		r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+refusalText(err))
-		return
-	}
-	r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
-}
-
-// maxRefusalLen bounds the problems quoted in a REHASH refusal, so that the
-// FAIL line fits in 512 bytes with its prefix.
-const maxRefusalLen = 300
-
-// refusalText lists every problem of a refused configuration on one line
-// (each problem names its key), so the operator can fix them all at once.
-func refusalText(err error) string {
-	problems := conf.Problems(err)
-	for i, p := range problems {
-		problems[i] = firstLine(p)
-	}
-	text := strings.Join(problems, "; ")
-	if len(text) > maxRefusalLen {
-		text = truncate(text, maxRefusalLen-3) + "..."
-	}
-	return text
-}
-
-// firstLine cuts a multi-line error to its first line for IRC.
-func firstLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' {
-			return s[:i]
-		}
-	}
-	return s
 }

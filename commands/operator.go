@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 
+	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )
 
@@ -69,6 +70,13 @@ func handleDIE(r *Request) {
 // handleRESTART re-executes the server in place: RESTART [<reason>]. It
 // must be switched on with control.restart.
 func handleRESTART(r *Request) {
+	if check := r.d.hooks.CheckRestart; r.Config.Control.Restart && check != nil {
+		if err := check(); err != nil {
+			r.d.log.Warn("restart refused", "oper", r.Client.Nick(), "err", strings.Join(conf.Problems(err), "; "))
+			r.Fail("RESTART", "CONFIG_REFUSED", "Not restarting, the configuration would not load: "+refusalText(err))
+			return
+		}
+	}
 	stopProcess(r, r.Config.Control.Restart, "control.restart", r.d.hooks.Restart, "Server restarting")
 }
 

@@ -45,7 +45,6 @@ type conn struct {
 	hangup   bool // the quit path ran: close the socket once the queue is written
 	closed   bool // the socket is closed and the server has forgotten it
 	reason   string
-	sendqMax int
 }
 
 // Send queues a line; past the send queue limit the client is cut off.
@@ -55,7 +54,8 @@ func (c *conn) Send(line []byte) {
 		c.mu.Unlock()
 		return
 	}
-	if c.queued+len(line) > c.sendqMax {
+	// The limit in force now: a reload of sendq applies to every client.
+	if c.queued+len(line) > c.srv.disp.Config().SendQ {
 		c.closing = true
 		c.reason = "SendQ exceeded"
 		c.queue, c.queued = nil, 0

@@ -16,6 +16,13 @@ func newTokenBucket(rate float64, burst int, now time.Time) *tokenBucket {
 	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
 }
 
+// tune sets the rate and burst (flood.rate and flood.burst, which a reload
+// may change); tokens above a smaller burst are dropped.
+func (b *tokenBucket) tune(rate float64, burst int) {
+	b.rate, b.burst = rate, float64(burst)
+	b.tokens = min(b.tokens, b.burst)
+}
+
 // take spends one token and returns how long the caller must wait before
 // acting on the line (0 when a token was available).
 func (b *tokenBucket) take(now time.Time) time.Duration {

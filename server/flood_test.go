@@ -96,3 +96,18 @@ func TestTimeoutsDeadline(t *testing.T) {
 		t.Errorf("deadline after the answer %v, want +30s", got)
 	}
 }
+
+// TestTokenBucketTune: a reload of flood.rate and flood.burst applies to
+// a client already connected.
+func TestTokenBucketTune(t *testing.T) {
+	b := newTokenBucket(1, 10, t0)
+	b.tune(4, 2) // burst 10 -> 2: the tokens above it go
+	for i := 0; i < 2; i++ {
+		if w := b.take(t0); w != 0 {
+			t.Fatalf("line %d of the new burst waits %v", i+1, w)
+		}
+	}
+	if w := b.take(t0); w != 250*time.Millisecond {
+		t.Errorf("past the new burst, waits %v, want 250ms at the new rate of 4/s", w)
+	}
+}

@@ -99,7 +99,7 @@ func newFuzzWorld(t *testing.T) *fuzzWorld {
 		Clock:  func() time.Time { return w.now },
 		Random: zeroReader{}, Version: "fuzz",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Hooks:  commands.Hooks{Rehash: func() error { return errors.New("no") }},
+		Hooks:  commands.Hooks{Rehash: func(string) ([]string, error) { return nil, errors.New("no") }},
 	})
 	if err != nil {
 		t.Fatal(err)

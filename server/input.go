@@ -191,6 +191,7 @@ func (c *conn) pump() string {
 			continue
 		}
 		if in.bucket != nil {
+			in.bucket.tune(cfg.Flood.Rate, cfg.Flood.Burst) // a reload applies at once
 			if wait := in.bucket.take(now); wait > 0 {
 				return c.pause(bytes.Clone(line), wait, cfg.Flood.RecvQ)
 			}

@@ -209,7 +209,7 @@ func (s *Server) admit(a admission) *conn {
 		a.src = a.nc
 	}
 	cfg := s.disp.Config()
-	c := &conn{srv: s, nc: a.nc, raw: a.raw, host: hostFor(a.ip), sendqMax: cfg.SendQ}
+	c := &conn{srv: s, nc: a.nc, raw: a.raw, host: hostFor(a.ip)}
 	c.client = users.NewClient(s.nextID.Add(1), c, a.ip, c.host, s.clock.Now(), a.exempt)
 	c.client.SetTransport(a.transport)
 	s.mu.Lock()

@@ -35,8 +35,12 @@ const foldCacheSize = 8192
 type Options struct {
 	// Config is the configuration to start with.
 	Config *conf.Config
-	// Reload loads a fresh configuration for REHASH and SIGHUP.
+	// Reload loads a fresh configuration for REHASH, SIGHUP and the check
+	// before RESTART.
 	Reload func() (*conf.Config, error)
+	// ReloadTimeout bounds how long a reload waits for Reload (a
+	// configuration on a hung mount, a FIFO); 0 means 10 seconds.
+	ReloadTimeout time.Duration
 	// Logger receives the server's structured logs.
 	Logger *slog.Logger
 	// LogLevel, when set, is the level of Logger's handler; a reload sets
@@ -72,18 +76,20 @@ type Server struct {
 	web      http.Handler
 	acme     acmeOptions
 
-	poller       *poller
-	readBuffers  *sync.Pool
-	writeBuffers *sync.Pool
-	stopPoller   sync.Once
-	rehashMu     sync.Mutex
-	mu           sync.Mutex
-	listeners    []*listener
-	conns        map[*conn]struct{}
-	perIP        map[netip.Prefix]int
-	wg           sync.WaitGroup
-	nextID       atomic.Uint64
-	stopping     atomic.Bool
+	poller        *poller
+	readBuffers   *sync.Pool
+	writeBuffers  *sync.Pool
+	stopPoller    sync.Once
+	rehashMu      sync.Mutex
+	loading       chan struct{} // holds a token while a configuration loads
+	reloadTimeout time.Duration
+	mu            sync.Mutex
+	listeners     []*listener
+	conns         map[*conn]struct{}
+	perIP         map[netip.Prefix]int
+	wg            sync.WaitGroup
+	nextID        atomic.Uint64
+	stopping      atomic.Bool
 }
 
 // New builds a server from its options.
@@ -115,9 +121,15 @@ func New(opts Options) (*Server, error) {
 	if s.poller, err = newPoller(s.log); err != nil {
 		return nil, err
 	}
+	s.reloadTimeout = opts.ReloadTimeout
+	if s.reloadTimeout <= 0 {
+		s.reloadTimeout = defaultReloadTimeout
+	}
+	s.loading = make(chan struct{}, 1)
 	hooks := commands.Hooks{Die: opts.Die, Restart: opts.Restart}
 	if s.reload != nil {
 		hooks.Rehash = s.Rehash
+		hooks.CheckRestart = s.CheckRestart
 	}
 	s.disp, err = commands.New(commands.Options{
 		Config: opts.Config, Users: reg, Clock: s.clock.Now, Random: rand.Reader,
@@ -234,36 +246,6 @@ func isExempt(cfg *conf.Config, ip netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// Rehash loads the configuration again and swaps it in; a configuration
-// that fails to load or changes what cannot change at run time is refused
-// and the old one stays in force.
-func (s *Server) Rehash() error {
-	s.rehashMu.Lock()
-	defer s.rehashMu.Unlock()
-	next, err := s.reload()
-	if err != nil {
-		s.log.Warn("rehash refused", "err", err)
-		return err
-	}
-	if err := commands.CheckCapabilities(next); err != nil {
-		s.log.Warn("rehash refused", "err", err)
-		return err
-	}
-	old := s.disp.Config()
-	if next.Server.Casemapping != old.Server.Casemapping {
-		err := errors.New("server.casemapping cannot change while running; restart instead")
-		s.log.Warn("rehash refused", "err", err)
-		return err
-	}
-	s.disp.SetConfig(next)
-	s.reloadCertificates(next)
-	if s.logLevel != nil {
-		s.logLevel.Set(next.Log.SlogLevel())
-	}
-	s.log.Info("configuration reloaded")
-	return nil
 }
 
 // Shutdown stops accepting, tells every client why, and waits up to

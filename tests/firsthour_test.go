@@ -208,3 +208,67 @@ func (s *screen) text() string {
 		}
 	}
 }
+
+// replaceWithFIFO puts a FIFO where the configuration file was: reading
+// it blocks until someone writes, like a file on a hung mount.
+func replaceWithFIFO(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+}
+
+// unblockFIFO lets a reader stuck on the FIFO finish (it reads nothing).
+func unblockFIFO(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err == nil {
+		f.Close()
+	}
+}
+
+// testProcessSigtermDuringReload: SIGTERM stops the server even while a
+// SIGHUP reload waits on a configuration file that never answers.
+func testProcessSigtermDuringReload(t *testing.T, bin string) {
+	file := filepath.Join(t.TempDir(), "conference.yaml")
+	writeTestFile(t, file, "")
+	p := startProcess(t, bin, file)
+	c := p.server().Register(t, "alice")
+	replaceWithFIFO(t, file)
+	t.Cleanup(func() { unblockFIFO(t, file) })
+	p.signal(syscall.SIGHUP)
+	p.waitLog("SIGHUP: reloading configuration")
+	p.signal(syscall.SIGTERM)
+	if reason := c.ExpectClosed(); !strings.Contains(reason, "Server shutting down") {
+		t.Fatalf("ERROR on SIGTERM = %q", reason)
+	}
+	if code := p.waitExit(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+// testProcessRestartRefusesBrokenConfig: RESTART checks the configuration
+// first; with a broken file it is refused like REHASH and the server stays.
+func testProcessRestartRefusesBrokenConfig(t *testing.T, bin string) {
+	file := filepath.Join(t.TempDir(), "conference.yaml")
+	writeTestFile(t, file, operYAML("control:\n  restart: true\n"))
+	p := startProcess(t, bin, file)
+	srv := p.server()
+	root, alice := operUp(t, srv, "root"), srv.Register(t, "alice")
+	writeTestFile(t, file, operYAML("control:\n  restart: true\nlimits:\n  nicklen: 0\n"))
+	root.Send("RESTART")
+	fail := root.ExpectCommand("FAIL")
+	if fail.Param(0) != "RESTART" || fail.Param(1) != "CONFIG_REFUSED" || !strings.Contains(fail.Trailing(), "limits.nicklen") {
+		t.Fatalf("RESTART with a broken file answered %v", fail)
+	}
+	p.waitLog("restart refused")
+	alice.Send("PING :still")
+	alice.ExpectCommand("PONG")
+	p.signal(syscall.SIGTERM)
+	if code := p.waitExit(); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}

@@ -34,6 +34,8 @@ func TestProcess(t *testing.T) {
 	t.Run("genpasswd-terminal", func(t *testing.T) { t.Parallel(); testProcessGenpasswdTerminal(t, bin) })
 	t.Run("config-lookup", func(t *testing.T) { t.Parallel(); testProcessConfigLookup(t, bin) })
 	t.Run("empty-env", func(t *testing.T) { t.Parallel(); testProcessEmptyEnv(t, bin) })
+	t.Run("sigterm-during-reload", func(t *testing.T) { t.Parallel(); testProcessSigtermDuringReload(t, bin) })
+	t.Run("restart-broken-config", func(t *testing.T) { t.Parallel(); testProcessRestartRefusesBrokenConfig(t, bin) })
 	t.Run("sighup", func(t *testing.T) { t.Parallel(); testProcessSighup(t, bin) })
 	t.Run("sigterm", func(t *testing.T) { t.Parallel(); testProcessSigterm(t, bin) })
 	t.Run("die", func(t *testing.T) { t.Parallel(); testProcessDie(t, bin) })

@@ -211,7 +211,7 @@ func TestCertificateReloadKeepsClients(t *testing.T) {
 	oldFP := peerFP(t, before)
 
 	harness.WriteCertPair(t, dir)
-	if err := srv.Srv.Rehash(); err != nil {
+	if _, err := srv.Srv.Rehash("test"); err != nil {
 		t.Fatalf("rehash: %v", err)
 	}
 	after := srv.ConnectTLS(t, addr, nil)
@@ -224,7 +224,7 @@ func TestCertificateReloadKeepsClients(t *testing.T) {
 
 	// A broken certificate file refuses the rehash and keeps the old one.
 	writeTestFile(t, filepath.Join(dir, "cert.pem"), "not a certificate")
-	if err := srv.Srv.Rehash(); err == nil || !strings.Contains(err.Error(), "listeners[0].tls") {
+	if _, err := srv.Srv.Rehash("test"); err == nil || !strings.Contains(err.Error(), "listeners[0].tls") {
 		t.Errorf("rehash with a broken certificate: %v, want a refusal naming listeners[0].tls", err)
 	}
 	again := srv.ConnectTLS(t, addr, nil)

@@ -34,14 +34,30 @@ func NewWhowas(casemap Casemapping, size int) *Whowas {
 	return w
 }
 
+// Resize changes how many nicks are remembered (a reload of
+// limits.whowas): the most recent stay; 0 forgets them all and records no
+// more.
+func (w *Whowas) Resize(size int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case size <= 0:
+		w.byNick = nil
+	case w.byNick == nil:
+		w.byNick, _ = lru.New[string, []WhowasEntry](size)
+	default:
+		w.byNick.Resize(size)
+	}
+}
+
 // Record remembers e under its nick.
 func (w *Whowas) Record(e WhowasEntry) {
-	if w.byNick == nil {
-		return
-	}
 	key := w.casemap.Fold(e.Nick)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.byNick == nil {
+		return
+	}
 	old, _ := w.byNick.Get(key)
 	entries := make([]WhowasEntry, 0, min(len(old)+1, perNickHistory))
 	entries = append(entries, e)
@@ -56,11 +72,11 @@ func (w *Whowas) Record(e WhowasEntry) {
 
 // Lookup returns up to count entries for nick, newest first (count <= 0: all).
 func (w *Whowas) Lookup(nick string, count int) []WhowasEntry {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.byNick == nil {
 		return nil
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	entries, _ := w.byNick.Get(w.casemap.Fold(nick))
 	if count > 0 && len(entries) > count {
 		entries = entries[:count]

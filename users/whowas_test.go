@@ -91,3 +91,30 @@ func TestWhowasLookupReturnsCopy(t *testing.T) {
 		t.Error("Lookup result aliases the history")
 	}
 }
+
+// TestWhowasResize: a reload of limits.whowas takes effect at once,
+// keeping the most recent nicks.
+func TestWhowasResize(t *testing.T) {
+	w := NewWhowas(RFC1459, 4)
+	for i, nick := range []string{"a", "b", "c", "d"} {
+		w.Record(entry(nick, i))
+	}
+	w.Resize(2)
+	for nick, want := range map[string]int{"a": 0, "b": 0, "c": 1, "d": 1} {
+		if got := len(w.Lookup(nick, 0)); got != want {
+			t.Errorf("after shrinking to 2, %s has %d entries, want %d", nick, got, want)
+		}
+	}
+	w.Resize(0)
+	w.Record(entry("e", 5))
+	if len(w.Lookup("d", 0))+len(w.Lookup("e", 0)) != 0 {
+		t.Error("with 0, WHOWAS still remembers")
+	}
+	w.Resize(3)
+	for i, nick := range []string{"f", "g", "h", "i"} {
+		w.Record(entry(nick, i))
+	}
+	if len(w.Lookup("f", 0)) != 0 || len(w.Lookup("i", 0)) != 1 {
+		t.Error("grown from 0 to 3, WHOWAS does not hold the 3 newest")
+	}
+}

@@ -233,13 +233,17 @@ func trySend(ch chan string, v string) {
 	}
 }
 
+// waitForStop serves signals until one stops the server, and returns the
+// reason every client is given.
 func waitForStop(srv *server.Server, signals chan os.Signal, stop chan string, log *slog.Logger) string {
 	for {
 		select {
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
 				log.Info("SIGHUP: reloading configuration")
-				_ = srv.Rehash() // Rehash logs a refusal; the old config stays.
+				// Off this loop: a reload that waits on its file (a FIFO,
+				// a hung mount) must never keep SIGTERM from stopping us.
+				go srv.RehashBySignal()
 				continue
 			}
 			log.Info("stopping", "signal", sig.String())
