@@ -1,7 +1,6 @@
 package commands
 
 import (
-
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
 )

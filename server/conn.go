@@ -36,15 +36,15 @@ type conn struct {
 
 	in input // the read side, owned by whoever holds in.mu
 
-	mu       sync.Mutex
-	queue    [][]byte
-	spare    [][]byte
-	queued   int
-	writing  bool
-	closing  bool
-	hangup   bool // the quit path ran: close the socket once the queue is written
-	closed   bool // the socket is closed and the server has forgotten it
-	reason   string
+	mu      sync.Mutex
+	queue   [][]byte
+	spare   [][]byte
+	queued  int
+	writing bool
+	closing bool
+	hangup  bool // the quit path ran: close the socket once the queue is written
+	closed  bool // the socket is closed and the server has forgotten it
+	reason  string
 }
 
 // Send queues a line; past the send queue limit the client is cut off.
