@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"net/netip"
+	"strings"
 	"sync"
 
 	"github.com/conference-irc/conference/conf"
@@ -82,7 +83,11 @@ func (d *Dispatcher) finishWEBIRC(r *Request, gateway, name string, ok bool, ip 
 		host = hostname
 	}
 	exempt := conf.Allows(r.Config.ExemptNets(), ip)
-	if err := c.Readdress(ip, host, exempt); err != nil {
+	// The user's connection to the gateway is secure when the gateway says
+	// so, believed only when the gateway's own connection is (TLS, or this
+	// machine). The gateway's certificate is its own, never its user's.
+	secure := hasOption(r.Param(4), "secure") && (c.Secure() || c.IP().IsLoopback())
+	if err := c.Readdress(ip, host, exempt, users.Transport{Secure: secure}); err != nil {
 		d.log.Warn("webirc refused", "gateway", name, "from", c.IP().String(), "ip", ip.String(), "err", err)
 		r.flush()
 		c.Close("Too many connections from your IP address")
@@ -90,6 +95,17 @@ func (d *Dispatcher) finishWEBIRC(r *Request, gateway, name string, ok bool, ip 
 	}
 	c.UpdateRegistration(func(reg *users.Registration) { reg.Gateway = name })
 	d.log.Info("webirc", "gateway", name, "name_sent", gateway, "ip", ip.String(), "host", host)
+}
+
+// hasOption reports whether a WEBIRC options parameter (space-separated
+// name[=value] items) holds the option name.
+func hasOption(options, name string) bool {
+	for _, item := range strings.Fields(options) {
+		if n, _, _ := strings.Cut(item, "="); n == name {
+			return true
+		}
+	}
+	return false
 }
 
 // refuseGateway closes a connection whose WEBIRC is refused, and logs why

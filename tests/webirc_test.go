@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"crypto/tls"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -126,4 +128,34 @@ func TestWebIRCPerIPLimitCountsTheUser(t *testing.T) {
 	}
 	registerVia(t, first, "first")
 	registerVia(t, other, "other")
+}
+
+// The user behind a gateway is secure only when the gateway says so and
+// its own connection is; it never carries the gateway's certificate.
+func TestWebIRCTransport(t *testing.T) {
+	srv, tlsAddr, _ := startTLS(t, webircYAML(`"127.0.0.1"`, ""))
+	cert, _ := harness.ClientCert(t)
+	cases := []struct {
+		name, options string
+		secure        bool
+	}{
+		{"secure", ":secure", true},
+		{"secure among others", ":remote-port=5555 secure local-port=443", true},
+		{"not said", "", false},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := srv.ConnectTLS(t, tlsAddr, &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}})
+			gw.Sendf("WEBIRC %s kiwi 198.51.100.7 198.51.100.7 %s", gatewayPassword, tc.options)
+			nick := fmt.Sprintf("web%d", i)
+			registerVia(t, gw, nick)
+			w := whois(gw, nick)
+			if (w["671"] != nil) != tc.secure {
+				t.Errorf("671 in WHOIS: %v, want %v", w["671"] != nil, tc.secure)
+			}
+			if w["276"] != nil {
+				t.Errorf("the user carries the gateway's certificate: %s", w["276"])
+			}
+		})
+	}
 }

@@ -57,10 +57,13 @@ type Readdresser interface {
 var ErrRegistered = errors.New("already registered")
 
 // Readdress replaces the address of a client that is not registered yet
-// (WEBIRC): ip and host become both its real and its shown address, and
-// exempt its exemption from flood control and per-IP limits. The
+// (WEBIRC): ip and host become both its real and its shown address, exempt
+// its exemption from flood control and per-IP limits, and link how it
+// connects (the gateway's own TLS and certificate are not its user's). The
 // connection is asked first and may refuse (too many connections from ip).
-func (c *Client) Readdress(ip netip.Addr, host string, exempt bool) error {
+// Others read the transport without a lock once the client is registered;
+// registration under the client's lock orders this write before them.
+func (c *Client) Readdress(ip netip.Addr, host string, exempt bool, link Transport) error {
 	if c.Registered() {
 		return ErrRegistered
 	}
@@ -73,6 +76,10 @@ func (c *Client) Readdress(ip netip.Addr, host string, exempt bool) error {
 	defer c.mu.Unlock()
 	c.addr.ip, c.addr.realHost, c.addr.exempt = ip, host, exempt
 	c.ident.Host = host
+	c.link = nil
+	if link != (Transport{}) {
+		c.link = &link
+	}
 	return nil
 }
 

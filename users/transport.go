@@ -1,7 +1,8 @@
 package users
 
 // Transport is what the connection tells about how the client reached the
-// server beyond plain TCP. It never changes once the client is connected.
+// server beyond plain TCP. It never changes once the client is registered
+// (before, a web gateway's WEBIRC replaces it: see Client.Readdress).
 type Transport struct {
 	// Secure means TLS (directly, or under a WebSocket).
 	Secure bool
