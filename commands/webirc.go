@@ -35,6 +35,12 @@ func handleWEBIRC(r *Request) {
 		return
 	}
 	password, gateway, hostname := r.Params[0], r.Params[1], r.Params[2]
+	if c.Identity().Account != "" {
+		// Logged in already (SASL) as the gateway's connection: what
+		// comes after WEBIRC must be the user's alone.
+		r.d.refuseGateway(r, gateway, "WEBIRC must come before authentication")
+		return
+	}
 	ip, err := netip.ParseAddr(r.Params[3])
 	if err != nil || ip.Zone() != "" {
 		r.d.refuseGateway(r, gateway, "Invalid IP address in WEBIRC")

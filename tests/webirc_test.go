@@ -11,6 +11,7 @@ import (
 	"gopkg.in/irc.v4"
 
 	"github.com/conference-irc/conference/tests/harness"
+	"github.com/conference-irc/conference/users"
 )
 
 // gatewayPassword is the WEBIRC password of the gateway in webircYAML.
@@ -157,5 +158,22 @@ func TestWebIRCTransport(t *testing.T) {
 				t.Errorf("the user carries the gateway's certificate: %s", w["276"])
 			}
 		})
+	}
+}
+
+// WEBIRC after authentication would leave the gateway's account on the
+// user: refused.
+func TestWebIRCAfterLogin(t *testing.T) {
+	srv := harness.Start(t, webircYAML(`"127.0.0.1"`, ""))
+	c := srv.Connect(t)
+	c.Sync()
+	var client *users.Client
+	for _, u := range srv.Srv.Dispatcher().Users().All() {
+		client = u
+	}
+	srv.Srv.Dispatcher().SetAccount(client, "gateway")
+	c.Sendf("WEBIRC %s kiwi 198.51.100.7 198.51.100.7", gatewayPassword)
+	if reason := c.ExpectClosed(); !strings.Contains(reason, "WEBIRC must come before authentication") {
+		t.Errorf("closed with %q", reason)
 	}
 }
