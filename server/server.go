@@ -77,6 +77,7 @@ type Server struct {
 	acme     acmeOptions
 
 	poller        *poller
+	handshakes    chan struct{} // TLS handshakes running (handshakeSlots)
 	readBuffers   *sync.Pool
 	writeBuffers  *sync.Pool
 	stopPoller    sync.Once
@@ -114,6 +115,7 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.readBuffers = newReadBufferPool()
+	s.handshakes = make(chan struct{}, handshakeSlots())
 	s.writeBuffers = &sync.Pool{New: func() any {
 		b := make([]byte, 0, writeChunk)
 		return &b

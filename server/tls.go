@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -102,12 +103,20 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 		tcp.Close() // no plain-text ERROR on a TLS port
 		return
 	}
+	deadline := time.Now().Add(timeout)
+	if !s.takeHandshakeSlot(deadline) {
+		s.log.Debug("TLS handshake not started in time: too many at once", "ip", ip.String())
+		tcp.Close()
+		s.releaseIP(ip, exempt)
+		return
+	}
 	sock := &tlsSocket{TCPConn: tcp, raw: raw}
 	tc := tls.Server(sock, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	tcp.SetDeadline(time.Now().Add(timeout))
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	tcp.SetDeadline(deadline)
 	err := tc.HandshakeContext(ctx)
 	cancel()
+	<-s.handshakes
 	tcp.SetDeadline(time.Time{})
 	if err != nil {
 		s.log.Debug("TLS handshake failed", "ip", ip.String(), "err", err)
@@ -129,4 +138,28 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 	// Lines sent right behind the handshake may already sit decrypted in
 	// the session, where no epoll edge will announce them: look once.
 	s.admit(admission{nc: &tlsConn{Conn: tc, sock: sock}, raw: raw, ip: ip, exempt: exempt, transport: t, poll: true, kick: true})
+}
+
+// handshakeSlots bounds the TLS handshakes running at once. A handshake is
+// a burst of CPU and of short-lived memory (key shares, certificates); run
+// by the thousand at once they would only slow each other down and leave
+// the heap sized for the burst. The others wait their turn, within their
+// handshake timeout.
+func handshakeSlots() int { return max(16, 8*runtime.GOMAXPROCS(0)) }
+
+// takeHandshakeSlot waits for a free handshake slot until deadline.
+func (s *Server) takeHandshakeSlot(deadline time.Time) bool {
+	select {
+	case s.handshakes <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case s.handshakes <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -87,7 +88,7 @@ func (s *Server) upgrade(ln *listener, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	protos := chooseSubprotocols(r.Header.Values("Sec-WebSocket-Protocol"))
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:    protos,
 		OriginPatterns:  ln.block.WebSocket.Origins,
 		CompressionMode: websocket.CompressionDisabled,
@@ -297,4 +298,29 @@ func (in *wsInbox) waitDrained(done <-chan struct{}) bool {
 			return false
 		}
 	}
+}
+
+// wsBufferSize sizes the buffers a WebSocket client keeps for its life. The
+// HTTP server's are 4 KiB each way, sized for request bodies; IRC lines are
+// short, and a longer one costs one more system call, not an error.
+const wsBufferSize = 512
+
+// smallBuffers hands the WebSocket library the hijacked connection with
+// small buffers instead of the HTTP server's: an idle WebSocket client
+// then keeps 1 KiB of buffers rather than 8.
+type smallBuffers struct{ http.ResponseWriter }
+
+// Hijack takes the connection over, keeping whatever the client already
+// sent after its request.
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = nc
+	if n := brw.Reader.Buffered(); n > 0 {
+		early, _ := brw.Reader.Peek(n)
+		r = io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc)
+	}
+	return nc, bufio.NewReadWriter(bufio.NewReaderSize(r, wsBufferSize), bufio.NewWriterSize(nc, wsBufferSize)), nil
 }

@@ -105,7 +105,7 @@ func TestTLSLongInputAcrossRecords(t *testing.T) {
 
 func TestTLSClientCertificate(t *testing.T) {
 	cert, fp := harness.ClientCert(t)
-	_, otherFP := harness.ClientCert(t)
+	_, wrongFP := harness.ClientCert(t)
 	srv, addr, _ := startTLS(t, fmt.Sprintf(`operators:
   - name: certop
     password: %q
@@ -113,7 +113,7 @@ func TestTLSClientCertificate(t *testing.T) {
   - name: wrongcert
     password: %q
     certfp: %q
-`, operHash(), fp, operHash(), strings.ToUpper(otherFP)))
+`, operHash(), fp, operHash(), strings.ToUpper(wrongFP)))
 	withCert := srv.ConnectTLS(t, addr, &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}})
 	withCert.Register("carol")
 	bare := srv.ConnectTLS(t, addr, nil)
@@ -133,10 +133,15 @@ func TestTLSClientCertificate(t *testing.T) {
 	withCert.ExpectNumeric("491")
 	withCert.Send("OPER certop :" + operPassword)
 	withCert.ExpectNumeric("381")
-	// An oper sees others' fingerprints.
-	bareCert := whois(withCert, "dave")
-	if bareCert["276"] != nil {
+	if whois(withCert, "dave")["276"] != nil {
 		t.Error("276 for a user without a certificate")
+	}
+	// An oper sees others' fingerprints.
+	other, otherFP := harness.ClientCert(t)
+	erin := srv.ConnectTLS(t, addr, &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{other}})
+	erin.Register("erin")
+	if m := whois(withCert, "erin")["276"]; m == nil || !strings.Contains(m.Trailing(), otherFP) {
+		t.Errorf("an oper's WHOIS of erin lacks 276 with %s: %v", otherFP, m)
 	}
 }
 
