@@ -122,7 +122,7 @@ func (s *Server) Serve() {
 				s.serveHTTP(l)
 				return
 			}
-			s.acceptLoop(l)
+			s.serveIRC(l)
 		}()
 	}
 	for range ls {
@@ -130,7 +130,9 @@ func (s *Server) Serve() {
 	}
 }
 
-func (s *Server) acceptLoop(l *listener) {
+// acceptLoop accepts on l until it closes, handing each connection to
+// handle; it backs off on errors such as running out of descriptors.
+func (s *Server) acceptLoop(l net.Listener, handle func(net.Conn)) {
 	var backoff time.Duration
 	for {
 		nc, err := l.Accept()
@@ -145,21 +147,28 @@ func (s *Server) acceptLoop(l *listener) {
 			continue
 		}
 		backoff = 0
+		handle(nc)
+	}
+}
+
+// serveIRC accepts IRC clients (plain, TLS, behind a proxy) on l.
+func (s *Server) serveIRC(l *listener) {
+	s.acceptLoop(l.Listener, func(nc net.Conn) {
 		tcp, ok := nc.(*net.TCPConn)
 		if !ok {
 			nc.Close()
-			continue
+			return
 		}
 		if l.block.Proxy {
 			go s.acceptProxied(tcp, l)
-			continue
+			return
 		}
 		if l.tls != nil {
 			go s.handshakeTLS(tcp, l.tls, s.disp.Config().Timeouts.Handshake, remoteIP(tcp))
-			continue
+			return
 		}
 		s.acceptPlain(tcp, remoteIP(tcp))
-	}
+	})
 }
 
 // acceptPlain admits a plain-text connection from ip: the lean path,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"runtime"
@@ -53,8 +54,6 @@ func (wouldBlock) Error() string        { return errWouldBlock.Error() }
 func (wouldBlock) Timeout() bool        { return true }
 func (wouldBlock) Temporary() bool      { return true }
 func (wouldBlock) Is(target error) bool { return target == errWouldBlock }
-func (wouldBlock) Unwrap() error        { return nil }
-func (w wouldBlock) String() string     { return w.Error() }
 
 // tlsSocket is the TCP connection under a tls.Conn. During the handshake
 // it reads like any net.Conn (blocking, bounded by a deadline); once the
@@ -103,21 +102,8 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 		tcp.Close() // no plain-text ERROR on a TLS port
 		return
 	}
-	deadline := time.Now().Add(timeout)
-	if !s.takeHandshakeSlot(deadline) {
-		s.log.Debug("TLS handshake not started in time: too many at once", "ip", ip.String())
-		tcp.Close()
-		s.releaseIP(ip, exempt)
-		return
-	}
 	sock := &tlsSocket{TCPConn: tcp, raw: raw}
-	tc := tls.Server(sock, cfg)
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	tcp.SetDeadline(deadline)
-	err := tc.HandshakeContext(ctx)
-	cancel()
-	<-s.handshakes
-	tcp.SetDeadline(time.Time{})
+	tc, err := s.serverHandshake(sock, raw, cfg, timeout)
 	if err != nil {
 		s.log.Debug("TLS handshake failed", "ip", ip.String(), "err", err)
 		tcp.Close()
@@ -140,21 +126,53 @@ func (s *Server) handshakeTLS(tcp *net.TCPConn, cfg *tls.Config, timeout time.Du
 	s.admit(admission{nc: &tlsConn{Conn: tc, sock: sock}, raw: raw, ip: ip, exempt: exempt, transport: t, poll: true, kick: true})
 }
 
-// handshakeSlots bounds the TLS handshakes running at once. A handshake is
-// a burst of CPU and of short-lived memory (key shares, certificates); run
-// by the thousand at once they would only slow each other down and leave
-// the heap sized for the burst. The others wait their turn, within their
-// handshake timeout.
+// serverHandshake runs the server side of a TLS handshake on nc within
+// timeout, in a handshake slot. With raw (the TCP socket under nc) it
+// first waits for the ClientHello without reading it: a silent connection
+// takes no slot, and a waiting one holds no TLS state yet.
+func (s *Server) serverHandshake(nc net.Conn, raw syscall.RawConn, cfg *tls.Config, timeout time.Duration) (*tls.Conn, error) {
+	deadline := time.Now().Add(timeout)
+	nc.SetDeadline(deadline)
+	defer nc.SetDeadline(time.Time{})
+	if raw != nil {
+		if err := waitReadable(raw); err != nil {
+			return nil, err
+		}
+	}
+	if s.takeHandshakeSlot() {
+		defer func() { <-s.handshakes }()
+	}
+	tc := tls.Server(nc, cfg)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// handshakeSlots bounds the TLS handshakes that compute at once. A
+// handshake is a burst of CPU and of short-lived memory (key shares,
+// certificates); run by the thousand at once they only slow each other
+// down and leave the heap sized for the burst. A connection takes a slot
+// once its ClientHello arrives (a silent one takes none) and waits at most
+// handshakeSlotWait for it: past that it goes ahead anyway, so that
+// clients that stall half-way through their handshakes can delay others
+// by that much, never lock them out.
 func handshakeSlots() int { return max(16, 8*runtime.GOMAXPROCS(0)) }
 
-// takeHandshakeSlot waits for a free handshake slot until deadline.
-func (s *Server) takeHandshakeSlot(deadline time.Time) bool {
+// handshakeSlotWait is the longest a handshake waits for a slot.
+const handshakeSlotWait = 500 * time.Millisecond
+
+// takeHandshakeSlot waits up to handshakeSlotWait for a free handshake
+// slot and reports whether it holds one.
+func (s *Server) takeHandshakeSlot() bool {
 	select {
 	case s.handshakes <- struct{}{}:
 		return true
 	default:
 	}
-	t := time.NewTimer(time.Until(deadline))
+	t := time.NewTimer(handshakeSlotWait)
 	defer t.Stop()
 	select {
 	case s.handshakes <- struct{}{}:
@@ -162,4 +180,21 @@ func (s *Server) takeHandshakeSlot(deadline time.Time) bool {
 	case <-t.C:
 		return false
 	}
+}
+
+// waitReadable waits, within the socket's read deadline, until the client
+// has sent something, without reading it.
+func waitReadable(raw syscall.RawConn) error {
+	var b [1]byte
+	var err error
+	if cerr := raw.Read(func(fd uintptr) bool {
+		_, _, err = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		return err != syscall.EAGAIN
+	}); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		return fmt.Errorf("wait for the ClientHello: %w", err)
+	}
+	return nil
 }

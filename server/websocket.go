@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -53,7 +55,7 @@ func (s *Server) serveHTTP(ln *listener) {
 		l = &proxyListener{Listener: l, srv: s}
 	}
 	if ln.tls != nil {
-		l = tls.NewListener(l, ln.tls)
+		l = s.handshakeFirst(l, ln.tls)
 	}
 	if err := ln.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) && !s.stopping.Load() {
 		s.log.Error("HTTP listener stopped", "addr", ln.Addr().String(), "err", err)
@@ -88,7 +90,8 @@ func (s *Server) upgrade(ln *listener, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	protos := chooseSubprotocols(r.Header.Values("Sec-WebSocket-Protocol"))
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	hj := &smallBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		Subprotocols:    protos,
 		OriginPatterns:  ln.block.WebSocket.Origins,
 		CompressionMode: websocket.CompressionDisabled,
@@ -108,7 +111,7 @@ func (s *Server) upgrade(ln *listener, w http.ResponseWriter, r *http.Request) {
 	if ws.Subprotocol() == subprotocolBinary {
 		typ = websocket.MessageBinary
 	}
-	wc := &wsConn{ws: ws, typ: typ, local: ln.Addr(), remote: net.TCPAddrFromAddrPort(ap), done: make(chan struct{})}
+	wc := &wsConn{ws: ws, typ: typ, local: ln.Addr(), remote: net.TCPAddrFromAddrPort(ap), done: make(chan struct{}), br: hj.br, raw: hj.raw}
 	in := &wsInbox{drained: make(chan struct{}, 1)}
 	go func() {
 		c := s.admit(admission{nc: wc, src: in, ip: ip, exempt: exempt, transport: t})
@@ -143,6 +146,9 @@ type wsConn struct {
 	typ    websocket.MessageType
 	local  net.Addr
 	remote net.Addr
+
+	br  *bufio.Reader   // the library's reader, to see what it has buffered
+	raw syscall.RawConn // the TCP socket (plain WebSocket only)
 
 	mu        sync.Mutex
 	deadline  *time.Timer // closes the socket when a write deadline passes
@@ -179,7 +185,9 @@ func (c *wsConn) Read([]byte) (int, error) { return 0, io.EOF }
 func (c *wsConn) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
-		c.ws.CloseNow()
+		// Over TLS the library's close writes close_notify, which can
+		// wait seconds on a client that stopped reading.
+		go c.ws.CloseNow()
 	})
 	return nil
 }
@@ -217,7 +225,19 @@ func (c *wsConn) SetWriteDeadline(t time.Time) error {
 // consumed, so a throttled client waits in its socket, as on the plain
 // path, rather than in our memory.
 func (c *wsConn) readLoop(cn *conn, in *wsInbox) {
-	for {
+	for first := true; ; first = false {
+		// The first read goes straight in: bytes that came with the
+		// upgrade sit where Buffered does not see them until then.
+		if !first && c.raw != nil && c.br.Buffered() == 0 {
+			// Wait for the next message in a shallow frame rather than deep
+			// in the library's read: the runtime then shrinks an idle
+			// client's stack to its smallest.
+			if err := waitReadable(c.raw); err != nil {
+				in.fail()
+				cn.poke()
+				return
+			}
+		}
 		_, msg, err := c.ws.Read(context.Background())
 		if err == nil {
 			msg = bytes.TrimSuffix(bytes.TrimSuffix(msg, []byte{'\n'}), []byte{'\r'})
@@ -308,19 +328,88 @@ const wsBufferSize = 512
 // smallBuffers hands the WebSocket library the hijacked connection with
 // small buffers instead of the HTTP server's: an idle WebSocket client
 // then keeps 1 KiB of buffers rather than 8.
-type smallBuffers struct{ http.ResponseWriter }
+type smallBuffers struct {
+	http.ResponseWriter
+	br  *bufio.Reader   // the reader handed over
+	raw syscall.RawConn // the socket, when it is plain TCP
+}
 
 // Hijack takes the connection over, keeping whatever the client already
 // sent after its request.
-func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (s *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
-	var r io.Reader = nc
-	if n := brw.Reader.Buffered(); n > 0 {
-		early, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc)
+	if tcp, ok := nc.(*net.TCPConn); ok {
+		s.raw, _ = tcp.SyscallConn()
 	}
-	return nc, bufio.NewReadWriter(bufio.NewReaderSize(r, wsBufferSize), bufio.NewWriterSize(nc, wsBufferSize)), nil
+	// Bytes the HTTP server read past the request (its background read
+	// takes one) must be in the new reader's buffer, where the library
+	// looks for them.
+	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	s.br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc), max(wsBufferSize, len(early)))
+	if len(early) > 0 {
+		if _, err := s.br.Peek(len(early)); err != nil {
+			nc.Close()
+			return nil, nil, fmt.Errorf("keep early bytes: %w", err)
+		}
+	}
+	return nc, bufio.NewReadWriter(s.br, bufio.NewWriterSize(nc, wsBufferSize)), nil
+}
+
+// handshakeFirst makes the listener the HTTP server of a WebSocket-over-TLS
+// listener accepts from: connections arrive with their TLS handshake done,
+// made on goroutines of their own in the handshake slots, as on the IRC TLS
+// path (the HTTP server would run every handshake at once).
+func (s *Server) handshakeFirst(l net.Listener, cfg *tls.Config) net.Listener {
+	h := &handoff{Listener: l, conns: make(chan net.Conn), done: make(chan struct{})}
+	go func() {
+		s.acceptLoop(l, func(nc net.Conn) { go s.handOff(h, nc, cfg) })
+		h.Close()
+	}()
+	return h
+}
+
+// handOff runs the TLS handshake of nc and passes it to the HTTP server.
+func (s *Server) handOff(h *handoff, nc net.Conn, cfg *tls.Config) {
+	var raw syscall.RawConn
+	if tcp, ok := nc.(*net.TCPConn); ok {
+		raw, _ = tcp.SyscallConn()
+	}
+	tc, err := s.serverHandshake(nc, raw, cfg, s.disp.Config().Timeouts.Handshake)
+	if err != nil {
+		s.log.Debug("TLS handshake failed", "addr", nc.RemoteAddr().String(), "err", err)
+		nc.Close()
+		return
+	}
+	select {
+	case h.conns <- tc:
+	case <-h.done:
+		nc.Close()
+	}
+}
+
+// handoff is a net.Listener fed by handOff.
+type handoff struct {
+	net.Listener // the socket listened on: its address, and Close
+	conns        chan net.Conn
+	done         chan struct{}
+	once         sync.Once
+}
+
+// Accept returns the next connection whose handshake is done.
+func (h *handoff) Accept() (net.Conn, error) {
+	select {
+	case c := <-h.conns:
+		return c, nil
+	case <-h.done:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops accepting.
+func (h *handoff) Close() error {
+	h.once.Do(func() { close(h.done) })
+	return h.Listener.Close()
 }

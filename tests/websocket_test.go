@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -184,4 +185,54 @@ func TestWebSocketBadInput(t *testing.T) {
 
 	bystander.Send("PING :fine")
 	bystander.Expect(func(m *irc.Message) bool { return m.Command == "PONG" })
+}
+
+// maskedFrame is a client's text frame holding payload.
+func maskedFrame(payload string) []byte {
+	key := [4]byte{1, 2, 3, 4}
+	frame := []byte{0x81, 0x80 | byte(len(payload))}
+	frame = append(frame, key[:]...)
+	for i := range len(payload) {
+		frame = append(frame, payload[i]^key[i%4])
+	}
+	return frame
+}
+
+// TestWebSocketLinesWithTheUpgrade sends the first IRC line in the same
+// write as the upgrade request: the server must not lose it.
+func TestWebSocketLinesWithTheUpgrade(t *testing.T) {
+	_, ws, _ := startWebSocket(t, "")
+	nc, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(ws, "ws://"), "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	req := "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Protocol: text.ircv3.net\r\n\r\n"
+	if _, err := nc.Write(append([]byte(req), maskedFrame("PING :early")...)); err != nil {
+		t.Fatal(err)
+	}
+	nc.SetReadDeadline(time.Now().Add(harness.Timeout))
+	r := bufio.NewReader(nc)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading the upgrade response: %v", err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	var hdr [2]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		t.Fatalf("no frame after the upgrade: %v", err)
+	}
+	body := make([]byte, hdr[1]&0x7f)
+	if _, err := io.ReadFull(r, body); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), "PONG") || !strings.Contains(string(body), "early") {
+		t.Errorf("first message %q, want the PONG to the PING sent with the upgrade", body)
+	}
 }
