@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,9 @@ type conn struct {
 	host   string
 
 	in input // the read side, owned by whoever holds in.mu
+	// readdressed: WEBIRC changed the client's address, and the read side
+	// must make flood control follow it (readdress.go).
+	readdressed atomic.Bool
 
 	mu      sync.Mutex
 	queue   [][]byte

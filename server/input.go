@@ -190,6 +190,9 @@ func (c *conn) pump() string {
 		if len(bytes.TrimLeft(line, " ")) == 0 {
 			continue
 		}
+		if c.readdressed.Load() {
+			c.followAddress(now, cfg)
+		}
 		if in.bucket != nil {
 			in.bucket.tune(cfg.Flood.Rate, cfg.Flood.Burst) // a reload applies at once
 			if wait := in.bucket.take(now); wait > 0 {

@@ -177,3 +177,22 @@ func TestWebIRCAfterLogin(t *testing.T) {
 		t.Errorf("closed with %q", reason)
 	}
 }
+
+// Flood control follows the user, not the gateway: behind an exempt
+// gateway, a user at an ordinary address is throttled like anyone.
+func TestWebIRCFloodFollowsTheUser(t *testing.T) {
+	srv := harness.Start(t, webircYAML(`"127.0.0.1"`, `exempt: ["127.0.0.0/8"]
+flood: {burst: 1, rate: 0.001, recvq: 1024}
+`))
+	flood := strings.Repeat("PING :flood\r\n", 200) // 2,600 bytes
+	user := viaGateway(t, srv, gatewayPassword, "198.51.100.7", "198.51.100.7")
+	user.Sync()
+	user.SendRaw(flood)
+	if reason := user.ExpectClosed(); !strings.Contains(reason, "Excess Flood") {
+		t.Errorf("a user behind an exempt gateway flooding: closed with %q, want Excess Flood", reason)
+	}
+	exempt := viaGateway(t, srv, gatewayPassword, "127.0.0.2", "127.0.0.2")
+	exempt.Sync()
+	exempt.SendRaw(flood)
+	exempt.Sync() // an exempt user's lines all go through
+}
