@@ -241,3 +241,35 @@ func TestBackupFileWhileOpen(t *testing.T) {
 		t.Fatal("backup of a missing database succeeded")
 	}
 }
+
+func TestServerBansRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	k := ServerBan{Kind: "K", Mask: "*@bad.example", Reason: "spam", SetBy: "oper", SetAt: t0, Expires: t0.Add(time.Hour)}
+	d := ServerBan{Kind: "D", Mask: "192.0.2.0/24", Reason: "flood", SetBy: "oper", SetAt: t0}
+	for _, b := range []ServerBan{k, d} {
+		if err := s.PutServerBan(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.Reason = "more spam"
+	if err := s.PutServerBan(ctx, k); err != nil {
+		t.Fatalf("replace: %v", err)
+	}
+	s.Close()
+	s2, err := Open(ctx, path, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	got, err := s2.ServerBans(ctx)
+	if err != nil || len(got) != 2 || !reflect.DeepEqual(got[0], d) || !reflect.DeepEqual(got[1], k) {
+		t.Fatalf("after reopen: %+v, %v", got, err)
+	}
+	if err := s2.DeleteServerBan(ctx, "D", d.Mask); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.DeleteServerBan(ctx, "D", d.Mask); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+}
