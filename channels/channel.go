@@ -99,6 +99,12 @@ type JoinRequest struct {
 	Key    string
 	// Masks are the client's nick!user@host forms to match against lists.
 	Masks []string
+	// Joined, when set, is called under the channel's lock right after the
+	// client became a member, before anyone else can see it there: the
+	// place to queue the joiner's own JOIN line, so that it comes before
+	// any traffic of the channel. It may take client and send-queue locks,
+	// never a channel's.
+	Joined func(ch *Channel)
 }
 
 // join adds the client after checking the channel's rules.
@@ -126,6 +132,9 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 	// Recorded under the channel's lock, so that a KICK or PART racing
 	// with this JOIN can never leave the client's room set out of step.
 	req.Client.AddRoom(ch)
+	if req.Joined != nil {
+		req.Joined(ch)
+	}
 	return p, nil
 }
 

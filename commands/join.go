@@ -73,26 +73,32 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 		}
 		return
 	}
-	ch, _, _, err := d.channels.Join(name, channels.JoinRequest{Client: c, Key: key, Masks: clientMasks(c)}, r.Now)
-	if err != nil {
-		d.joinRefused(r, name, err)
-		return
-	}
 	id := c.Identity()
-	plain := NewRelay(Msg{Source: id.Source(), Command: "JOIN", Params: []string{ch.Name()}, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
-	account := id.Account
-	if account == "" {
-		account = "*"
-	}
-	extended := NewRelay(plain.Msg)
-	extended.Params = []string{ch.Name(), account, id.Realname}
+	var plain, extended *Relay
 	pick := func(m *users.Client) *Relay {
 		if m.HasCap(users.CapExtendedJoin) {
 			return extended
 		}
 		return plain
 	}
-	r.SendRelay(pick(c))
+	// The joiner's own JOIN is queued under the channel's lock, the moment
+	// it becomes a member: before any line of the channel can reach it.
+	joined := func(ch *channels.Channel) {
+		plain = NewRelay(Msg{Source: id.Source(), Command: "JOIN", Params: []string{ch.Name()}, Time: r.Now, MsgID: d.newMsgID(), Account: id.Account})
+		account := id.Account
+		if account == "" {
+			account = "*"
+		}
+		extended = NewRelay(plain.Msg)
+		extended.Params = []string{ch.Name(), account, id.Realname}
+		r.SendRelay(pick(c))
+		r.flushPart()
+	}
+	ch, _, _, err := d.channels.Join(name, channels.JoinRequest{Client: c, Key: key, Masks: clientMasks(c), Joined: joined}, r.Now)
+	if err != nil {
+		d.joinRefused(r, name, err)
+		return
+	}
 	ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
 		if m != c {
 			pick(m).SendTo(m)

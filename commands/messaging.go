@@ -126,7 +126,12 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 		fail(ERR_NOSUCHNICK, target, "No such nick/channel")
 		return
 	}
-	msg.Params[0] = to.Nick()
+	// The target as its holder spells it; but not a nick it took since
+	// (a concurrent NICK): the recipient would see its new nick before its
+	// own NICK line.
+	if nick := to.Nick(); r.d.users.Casemapping().Equal(nick, target) {
+		msg.Params[0] = nick
+	}
 	relay := NewRelay(msg)
 	if msg.Command != "TAGMSG" || to.HasCap(users.CapMessageTags) {
 		relay.SendTo(to)

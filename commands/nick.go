@@ -53,7 +53,18 @@ func handleNICK(r *Request) {
 	if before.Nick == nick {
 		return
 	}
-	if _, err := r.d.users.ClaimNick(c, nick); err != nil {
+	var relay *Relay
+	// The client's own NICK is queued under the nick registry's lock, the
+	// moment the nick is its: before anything addressed to it can arrive.
+	claimed := func(string) {
+		if !c.Registered() {
+			return
+		}
+		relay = NewRelay(Msg{Source: before.Source(), Command: "NICK", Params: []string{nick}, Time: r.Now, MsgID: r.d.newMsgID(), Account: before.Account})
+		r.SendRelay(relay)
+		r.flushPart()
+	}
+	if _, err := r.d.users.ClaimNickThen(c, nick, claimed); err != nil {
 		if errors.Is(err, users.ErrNickInUse) {
 			r.Numeric(ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
 		}
@@ -65,8 +76,6 @@ func handleNICK(r *Request) {
 		return
 	}
 	r.d.users.Whowas().Record(users.WhowasEntry{Identity: before, Server: r.Config.Server.Name, Left: r.Now})
-	relay := NewRelay(Msg{Source: before.Source(), Command: "NICK", Params: []string{nick}, Time: r.Now, MsgID: r.d.newMsgID(), Account: before.Account})
-	r.SendRelay(relay)
 	r.d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
 	if !r.d.users.Casemapping().Equal(before.Nick, nick) {
 		r.d.monitorOffline(before.Nick)

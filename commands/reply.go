@@ -16,6 +16,11 @@ const maxLabelLen = 64
 // Every line meant for the requester goes through the Request, which holds
 // them until the handler returns, so that labeled-response can tag a single
 // reply, wrap several in a batch, or ACK none, whatever the handler did.
+// A handler may hand what it has so far to the client's queue earlier
+// (flushPart): to order its own state change before the traffic that
+// change lets reach the client, or to stream a big reply. A labeled
+// request that does so becomes a labeled-response batch, opened at the
+// first partial flush and closed at the end.
 type Request struct {
 	d      *Dispatcher
 	Client *users.Client
@@ -30,9 +35,12 @@ type Request struct {
 	// Config is the configuration snapshot this command runs under.
 	Config *conf.Config
 
-	label  string
-	out    []byte
-	starts []int // offset of each line in out
+	label    string
+	batch    string // the labeled-response batch, once a partial flush opened it
+	out      []byte
+	starts   []int // offset of each line in out
+	sent     int   // bytes already handed to the client's queue
+	finished bool  // the final flush ran
 }
 
 func (d *Dispatcher) newRequest(c *users.Client, msg *irc.Message) *Request {
@@ -58,11 +66,27 @@ func (r *Request) Param(i int) string {
 // serverName is the source of the server's own lines.
 func (r *Request) serverName() string { return r.Config.Server.Name }
 
+// streamChunk is how much a reply may buffer before it streams what it
+// has to the client's queue, so that the writer drains a big reply (a JOIN
+// of many full channels, a long NAMES) while the handler builds it.
+const streamChunk = 16 << 10
+
 // add appends one serialised line to the reply buffer.
 func (r *Request) add(line []byte) {
 	r.starts = append(r.starts, len(r.out))
 	r.out = append(r.out, line...)
+	r.added()
 }
+
+// added streams the buffer once it is big (see streamChunk).
+func (r *Request) added() {
+	if len(r.out) >= min(streamChunk, r.Config.SendQ/8) {
+		r.flushPart()
+	}
+}
+
+// size is how many bytes this request has replied so far.
+func (r *Request) size() int { return r.sent + len(r.out) }
 
 // Numeric replies with a numeric addressed to the requester's nick.
 func (r *Request) Numeric(code string, params ...string) {
@@ -71,12 +95,14 @@ func (r *Request) Numeric(code string, params ...string) {
 	all = append(all, params...)
 	r.starts = append(r.starts, len(r.out))
 	r.out = appendLine(r.out, "", r.serverName(), code, all)
+	r.added()
 }
 
 // Reply sends the requester a line from the server.
 func (r *Request) Reply(command string, params ...string) {
 	r.starts = append(r.starts, len(r.out))
 	r.out = appendLine(r.out, "", r.serverName(), command, params)
+	r.added()
 }
 
 // Send sends the requester a message, with the tags it negotiated.
@@ -95,22 +121,81 @@ func (r *Request) Note(command, code string, contextAndText ...string) {
 	r.Reply("NOTE", append([]string{command, code}, contextAndText...)...)
 }
 
-// flush hands the buffered replies to the client's send queue in one piece,
-// applying labeled-response when the client asked for it.
-func (r *Request) flush() {
-	if r.label != "" {
-		r.applyLabel()
+// flushPart hands the replies buffered so far to the client's queue now,
+// before whatever the handler does next. For a labeled request the first
+// partial flush opens the labeled-response batch (or, for a client
+// without batch, gives up the label: several replies cannot carry it).
+func (r *Request) flushPart() {
+	if len(r.starts) == 0 || r.finished {
+		return
 	}
-	if len(r.out) > 0 {
-		r.Client.Send(r.out)
+	var out []byte
+	if r.label != "" && r.batch == "" {
+		if !r.Client.HasCap(users.CapBatch) {
+			r.label = ""
+		} else {
+			r.batch = r.d.newMsgID()
+			out = appendLine(nil, r.labelTag(), r.serverName(), "BATCH", []string{"+" + r.batch, "labeled-response"})
+		}
+	}
+	r.send(r.inBatch(out))
+}
+
+// flush is the final flush, once the handler (and any slow work it handed
+// off) is done: it hands what is left to the client's queue, applying
+// labeled-response when the client asked for it. It runs once.
+func (r *Request) flush() {
+	if r.finished {
+		return
+	}
+	switch {
+	case r.batch != "":
+		r.send(appendLine(r.inBatch(nil), "", r.serverName(), "BATCH", []string{"-" + r.batch}))
+	case r.label != "":
+		r.applyLabel()
+		r.send(r.out)
+	default:
+		r.send(r.out)
+	}
+	r.finished = true
+}
+
+// send queues out and empties the buffer.
+func (r *Request) send(out []byte) {
+	if len(out) > 0 {
+		r.Client.Send(out)
+		r.sent += len(out)
 	}
 	r.out, r.starts = nil, nil
 }
 
+// inBatch appends the buffered lines to dst, each tagged with the open
+// labeled-response batch when there is one.
+func (r *Request) inBatch(dst []byte) []byte {
+	if r.batch == "" {
+		return append(dst, r.out...)
+	}
+	return r.tagEach(dst, "batch="+r.batch)
+}
+
+// tagEach appends every buffered line to dst with tag added.
+func (r *Request) tagEach(dst []byte, tag string) []byte {
+	for i, start := range r.starts {
+		end := len(r.out)
+		if i+1 < len(r.starts) {
+			end = r.starts[i+1]
+		}
+		dst = withTag(dst, r.out[start:end], tag)
+	}
+	return dst
+}
+
+func (r *Request) labelTag() string { return "label=" + irc.EncodeTagValue(r.label) }
+
 // applyLabel tags a single reply with the label, wraps several in a
 // labeled-response batch, and answers ACK when there are none.
 func (r *Request) applyLabel() {
-	labelTag := "label=" + irc.EncodeTagValue(r.label)
+	labelTag := r.labelTag()
 	switch len(r.starts) {
 	case 0:
 		r.out = appendLine(nil, labelTag, r.serverName(), "ACK", nil)
@@ -122,14 +207,7 @@ func (r *Request) applyLabel() {
 		}
 		id := r.d.newMsgID()
 		out := appendLine(nil, labelTag, r.serverName(), "BATCH", []string{"+" + id, "labeled-response"})
-		batchTag := "batch=" + id
-		for i, start := range r.starts {
-			end := len(r.out)
-			if i+1 < len(r.starts) {
-				end = r.starts[i+1]
-			}
-			out = withTag(out, r.out[start:end], batchTag)
-		}
+		out = r.tagEach(out, "batch="+id)
 		r.out = appendLine(out, "", r.serverName(), "BATCH", []string{"-" + id})
 	}
 }

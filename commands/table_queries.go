@@ -40,7 +40,7 @@ func echo(s string) string {
 // budget of one query. The budget is half the send queue, so that a LIST
 // or WHO on a big server ends early instead of disconnecting the asker
 // with "SendQ exceeded" (SAFELIST promises that it never does).
-func replyFull(r *Request) bool { return len(r.out) >= r.Config.SendQ/2 }
+func replyFull(r *Request) bool { return r.size() >= r.Config.SendQ/2 }
 
 // isOper reports whether c is an IRC operator; opers see through +i, +s
 // and +p in every query.

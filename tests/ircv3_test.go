@@ -165,27 +165,62 @@ func TestLabeledResponse(t *testing.T) {
 	c.ExpectLine("@label=two :irc.conference.local ACK")
 	// Several replies: a labeled-response batch around them.
 	c.Send("@label=three LUSERS")
-	start := c.ExpectCommand("BATCH")
-	if start.Tags["label"] != "three" || start.Param(1) != "labeled-response" || !strings.HasPrefix(start.Param(0), "+") {
+	if lines := labeledBatch(t, c, "three"); len(lines) != 7 {
+		t.Fatalf("LUSERS in batch had %d lines, want 7", len(lines))
+	}
+}
+
+// labeledBatch reads a labeled-response batch for label and returns the
+// lines in it, failing on any line outside it.
+func labeledBatch(t *testing.T, c *harness.Client, label string) []*irc.Message {
+	t.Helper()
+	start := c.Next()
+	if start.Command != "BATCH" || start.Tags["label"] != label || start.Param(1) != "labeled-response" || !strings.HasPrefix(start.Param(0), "+") {
 		t.Fatalf("batch start: %v", start)
 	}
 	id := start.Param(0)[1:]
-	count := 0
+	var lines []*irc.Message
 	for {
 		m := c.Next()
 		if m.Command == "BATCH" {
 			if m.Param(0) != "-"+id {
 				t.Fatalf("batch end: %v", m)
 			}
-			break
+			return lines
 		}
 		if m.Tags["batch"] != id {
 			t.Fatalf("line outside batch: %v", m)
 		}
-		count++
+		lines = append(lines, m)
 	}
-	if count != 7 {
-		t.Fatalf("LUSERS in batch had %d lines, want 7", count)
+}
+
+// TestLabeledJoinIsOneBatch: a JOIN queues the joiner's own JOIN line the
+// moment it becomes a member (before the rest of the reply): a labeled
+// JOIN of two channels is still one labeled-response batch, opened before
+// the first JOIN and closed after the last 366. Without batch, the several
+// replies carry no label, as before.
+func TestLabeledJoinIsOneBatch(t *testing.T) {
+	t.Parallel()
+	srv := harness.Start(t, "")
+	c := srv.Register(t, "lab", "labeled-response", "batch")
+	c.Send("@label=j JOIN #one,#two")
+	var got []string
+	for _, m := range labeledBatch(t, c, "j") {
+		got = append(got, m.Command)
+	}
+	if want := "JOIN 353 366 JOIN 353 366"; strings.Join(got, " ") != want {
+		t.Errorf("batch holds %q, want %q", got, want)
+	}
+	c.Send("@label=p PING x")
+	c.ExpectLine("@label=p :irc.conference.local PONG irc.conference.local :x")
+
+	plain := srv.Register(t, "plain", "labeled-response")
+	plain.Send("@label=j JOIN #three")
+	for _, m := range plain.Sync() {
+		if _, ok := m.Tags["label"]; ok || m.Tags["batch"] != "" {
+			t.Errorf("without batch, got a labeled or batched line: %v", m)
+		}
 	}
 }
 

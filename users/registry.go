@@ -96,6 +96,14 @@ func (r *Registry) Remove(c *Client) {
 // previous nick, or ErrNickInUse when someone else holds nick. A client may
 // change the case of its own nick.
 func (r *Registry) ClaimNick(c *Client, nick string) (string, error) {
+	return r.ClaimNickThen(c, nick, nil)
+}
+
+// ClaimNickThen is ClaimNick calling claimed (when set) under the
+// registry's lock right after c got nick, before anyone can find c by it:
+// the place to queue c's own NICK line, so that it comes before anything
+// addressed to the new nick. claimed may take client and send-queue locks.
+func (r *Registry) ClaimNickThen(c *Client, nick string, claimed func(old string)) (string, error) {
 	folded := r.Fold(nick)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -108,6 +116,9 @@ func (r *Registry) ClaimNick(c *Client, nick string) (string, error) {
 	}
 	r.byNick[folded] = c
 	c.Update(func(id *Identity) { id.Nick = nick })
+	if claimed != nil {
+		claimed(old)
+	}
 	return old, nil
 }
 
