@@ -71,6 +71,7 @@ type Dispatcher struct {
 	cloakSecret []byte
 	// gatewayPasswords remembers checked WEBIRC passwords (webirc.go).
 	gatewayPasswords verifiedPasswords
+	slow             *slowPool // where slow steps run, see later.go
 }
 
 // New makes a dispatcher with its command table.
@@ -88,6 +89,7 @@ func New(opts Options) (*Dispatcher, error) {
 		version:  opts.Version,
 		log:      opts.Logger,
 		idPrefix: hex.EncodeToString(seed),
+		slow:     newSlowPool(),
 	}
 	d.cloakSecret = cloakSecret
 	if len(opts.CloakSecret) > 0 {
@@ -132,11 +134,37 @@ func (d *Dispatcher) newMsgID() string {
 // Connected records a new connection.
 func (d *Dispatcher) Connected(c *users.Client) { d.users.Add(c) }
 
-// Dispatch runs one parsed line from c through the table and sends every
-// reply through c's reply path.
-func (d *Dispatcher) Dispatch(c *users.Client, msg *irc.Message) {
+// Dispatch runs one parsed line from c and returns once it is done, slow
+// work included (tests and tools; the server uses Handle).
+func (d *Dispatcher) Dispatch(c *users.Client, msg *irc.Message) { d.Handle(c, msg, nil) }
+
+// Handle runs one parsed line from c through the table and sends every
+// reply through c's reply path. When the handler handed slow work off
+// (Request.Later), Handle returns true at once and calls resume when the
+// request has ended, with how long c's next lines must still wait
+// (Request.Hold): until then the caller must not handle c's next line.
+// With a nil resume, Handle waits for the slow work (not the hold) and
+// returns false.
+func (d *Dispatcher) Handle(c *users.Client, msg *irc.Message, resume func(hold time.Duration)) (inProgress bool) {
 	req := d.newRequest(c, msg)
-	defer req.flush()
+	d.route(req, msg)
+	var done chan struct{}
+	if resume == nil && req.next != nil {
+		done = make(chan struct{})
+		resume = func(time.Duration) { close(done) }
+	}
+	req.resume = resume
+	inProgress = req.end()
+	if done != nil {
+		<-done
+		return false
+	}
+	return inProgress
+}
+
+// route checks the command's rules and calls its handler.
+func (d *Dispatcher) route(req *Request, msg *irc.Message) {
+	c := req.Client
 	cmd, ok := d.table[msg.Command]
 	if !ok {
 		if c.Registered() {

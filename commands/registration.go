@@ -77,13 +77,28 @@ func (d *Dispatcher) tryRegister(r *Request) {
 	if c.Registered() || !reg.NickGiven || !reg.UserGiven || reg.CapNegotiating {
 		return
 	}
-	if hash := r.Config.Password; hash != "" && !conf.CheckPassword(hash, reg.Password) {
-		r.Numeric(ERR_PASSWDMISMATCH, "Password incorrect")
-		r.flush()
-		d.badPassword(c)
-		c.Close("Bad password")
+	if hash := r.Config.Password; hash != "" {
+		// bcrypt is slow work: it runs on the slow pool, and the client's
+		// next lines wait for it.
+		password := reg.Password
+		r.Later(func(r *Request) {
+			if !conf.CheckPassword(hash, password) {
+				r.Numeric(ERR_PASSWDMISMATCH, "Password incorrect")
+				r.flush()
+				d.badPassword(c)
+				c.Close("Bad password")
+				return
+			}
+			d.register(r)
+		})
 		return
 	}
+	d.register(r)
+}
+
+// register makes the client registered and welcomes it.
+func (d *Dispatcher) register(r *Request) {
+	c := r.Client
 	d.applyCloak(r)
 	c.SetRegistered()
 	d.clientConnected(c)

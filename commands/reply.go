@@ -41,6 +41,11 @@ type Request struct {
 	starts   []int // offset of each line in out
 	sent     int   // bytes already handed to the client's queue
 	finished bool  // the final flush ran
+
+	next      func(*Request)      // the slow step handed off (later.go)
+	hold      time.Duration       // how long the client's next lines wait after
+	resume    func(time.Duration) // called once a request handed off has ended
+	handedOff bool                // a step ran, or runs, on the slow pool
 }
 
 func (d *Dispatcher) newRequest(c *users.Client, msg *irc.Message) *Request {

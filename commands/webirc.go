@@ -58,12 +58,10 @@ func handleWEBIRC(r *Request) {
 		r.d.refuseGateway(r, gateway, "WebIRC is not allowed from your address")
 		return
 	}
-	// bcrypt is slow on purpose and must not hold a poller worker. Only
-	// a listed gateway address gets this far, and a password once found
-	// right is remembered, so a gateway's stream of users costs one bcrypt.
-	// TODO(async): the first check (and a wrong password) still run
-	// inline, as OPER and PASS do, until the dispatcher's slow-work path
-	// lands: then run check there (one line).
+	// bcrypt is slow on purpose and must not hold a poller worker: the
+	// check runs on the slow pool (Request.Later). Only a listed gateway
+	// address gets this far, and a password once found right is
+	// remembered, so a gateway's stream of users costs one bcrypt.
 	check := func() (string, bool) {
 		for _, w := range blocks {
 			if r.d.gatewayPasswords.check(w.Password, password) {
@@ -72,8 +70,10 @@ func handleWEBIRC(r *Request) {
 		}
 		return "", false
 	}
-	name, ok := check()
-	r.d.finishWEBIRC(r, gateway, name, ok, ip, hostname)
+	r.Later(func(r *Request) {
+		name, ok := check()
+		r.d.finishWEBIRC(r, gateway, name, ok, ip, hostname)
+	})
 }
 
 // finishWEBIRC applies a checked WEBIRC: name is the webirc block whose

@@ -136,6 +136,10 @@ func (c *conn) closeReason() string {
 	return c.reason
 }
 
+// Closing reports whether the connection is closing (users.Client.Closing
+// asks it, so that slow work for a leaving client is skipped).
+func (c *conn) Closing() bool { return c.isClosing() }
+
 func (c *conn) isClosing() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -239,8 +243,11 @@ func writeErrorReason(err error) string {
 
 // processLine checks, parses and dispatches one line from client: too
 // long gets 417, unparsable is counted and dropped, not UTF-8 on a UTF8ONLY
-// server gets FAIL, the rest goes to the dispatcher.
-func processLine(d *commands.Dispatcher, client *users.Client, line []byte, cfg *conf.Config) {
+// server gets FAIL, the rest goes to the dispatcher. It reports whether
+// the command handed slow work off: then resume is called when it is
+// done, and the client's next line must wait until then (nil resume:
+// processLine waits itself).
+func processLine(d *commands.Dispatcher, client *users.Client, line []byte, cfg *conf.Config, resume func(hold time.Duration)) (inProgress bool) {
 	msg, err := parseLine(line)
 	switch {
 	case errors.Is(err, errEmptyLine):
@@ -251,6 +258,7 @@ func processLine(d *commands.Dispatcher, client *users.Client, line []byte, cfg 
 	case cfg.Server.UTF8Only && !utf8.Valid(line):
 		d.InvalidUTF8(client, msg.Command)
 	default:
-		d.Dispatch(client, msg)
+		return d.Handle(client, msg, resume)
 	}
+	return false
 }

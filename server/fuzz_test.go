@@ -158,7 +158,7 @@ func (w *fuzzWorld) serveBytes(c *users.Client, fc *fuzzConn, data []byte) {
 }
 
 func (w *fuzzWorld) dispatchLine(c *users.Client, line []byte, cfg *conf.Config) {
-	processLine(w.d, c, line, cfg)
+	processLine(w.d, c, line, cfg, nil)
 }
 
 // check asserts that out is a bounded run of well-formed IRC lines.

@@ -23,13 +23,24 @@ const (
 	runAgain              // busy, and something happened since it looked: look again
 )
 
+// States of a command's slow work (input.slow), see processLine. The
+// runner and the work's end each move it once per command, in either order.
+const (
+	slowNone    int32 = iota // no slow work pending
+	slowPending              // handed off: the client's next lines wait
+	slowDone                 // it ended before the runner marked it pending
+)
+
 // input is a connection's read side. One goroutine at a time runs it (see
 // notify): a worker the poller woke, its timer, a closer. So a client's
 // lines are handled one at a time and in order, a connection never
 // occupies more than one worker, and between events no goroutine waits on
 // the client; an idle client holds no read buffer. The runner holds mu.
 type input struct {
-	state    atomic.Int32 // runIdle, runBusy or runAgain
+	state    atomic.Int32        // runIdle, runBusy or runAgain
+	slow     atomic.Int32        // slowNone, slowPending or slowDone
+	resumeFn func(time.Duration) // c.resumeInput, made once
+	holdTill time.Time           // a command asked the next lines to wait till then
 	mu       sync.Mutex
 	lr       *lineReader
 	bucket   *tokenBucket // nil for exempt clients
@@ -75,6 +86,7 @@ func (r rawReader) Read(p []byte) (int, error) {
 func (c *conn) start(cfg *conf.Config, pool *sync.Pool, src io.Reader) {
 	now := c.srv.clock.Now()
 	c.in.lr = newLineReader(src, pool)
+	c.in.resumeFn = c.resumeInput
 	c.in.t = *newTimeouts(now, cfg.Timeouts.Registration)
 	if !c.client.Exempt() {
 		c.in.bucket = newTokenBucket(cfg.Flood.Rate, cfg.Flood.Burst, now)
@@ -142,14 +154,21 @@ func (c *conn) onReadable() {
 	in := &c.in
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.finished {
+	if in.finished || in.slow.Load() == slowPending {
+		// Slow work pending: everything (input, deadlines, a close) waits
+		// for resumeInput, so that the quit path never races the work.
 		return
 	}
-	throttled := in.paused && c.srv.clock.Now().Before(in.resumeAt)
+	now := c.srv.clock.Now()
+	throttled := in.paused && now.Before(in.resumeAt) || now.Before(in.holdTill)
 	if !throttled || c.isClosing() {
-		// (Still throttled: the input waits in the kernel; the flood
+		// (Still throttled or held: the input waits in the kernel; the
 		// delay's own timer comes back for it.)
-		if reason := c.pump(); reason != "" || c.isClosing() {
+		reason := c.pump()
+		if in.slow.Load() == slowPending {
+			return // resumeInput comes back
+		}
+		if reason != "" || c.isClosing() {
 			c.finishLocked(reason)
 			return
 		}
@@ -172,7 +191,9 @@ func (c *conn) pump() string {
 		in.paused = false
 		line := in.pending
 		in.pending = nil
-		processLine(d, c.client, line, cfg)
+		if c.handOff(processLine(d, c.client, line, cfg, in.resumeFn)) {
+			return ""
+		}
 	}
 	for !c.isClosing() {
 		line, err := in.lr.next()
@@ -199,9 +220,46 @@ func (c *conn) pump() string {
 				return c.pause(bytes.Clone(line), wait, cfg.Flood.RecvQ)
 			}
 		}
-		processLine(d, c.client, line, cfg)
+		if c.handOff(processLine(d, c.client, line, cfg, in.resumeFn)) {
+			// The rest waits in the line reader and the socket.
+			return ""
+		}
 	}
 	return ""
+}
+
+// handOff records that the command just dispatched handed slow work off
+// (inProgress); it reports whether the client's next lines must wait.
+func (c *conn) handOff(inProgress bool) bool {
+	if !inProgress {
+		return false
+	}
+	if c.in.slow.CompareAndSwap(slowNone, slowPending) {
+		return true
+	}
+	c.in.slow.Store(slowNone) // it is done already: carry on
+	return false
+}
+
+// resumeInput is called when a command's slow work has ended: the
+// client's input carries on, on a poller worker, from the lines already
+// buffered in its line reader and then the socket (read until it would
+// block, so that nothing that arrived meanwhile is lost to the
+// edge-triggered poller); after hold, when the command asked for one.
+func (c *conn) resumeInput(hold time.Duration) {
+	if hold > 0 {
+		c.in.mu.Lock()
+		c.in.holdTill = c.srv.clock.Now().Add(hold)
+		c.in.mu.Unlock()
+		c.srv.clock.AfterFunc(hold, c.poke)
+	}
+	if c.in.slow.CompareAndSwap(slowNone, slowDone) {
+		return // the runner has not marked it pending yet: it carries on
+	}
+	c.in.slow.Store(slowNone)
+	if c.in.notify() {
+		c.srv.poller.submit(c)
+	}
 }
 
 // pause holds line back for wait, the flood delay. Meanwhile it reads what

@@ -22,6 +22,7 @@ type poller struct {
 	epfd   int
 	log    *slog.Logger
 	ready  chan *conn
+	done   chan struct{} // closed when the poller stops
 	closed atomic.Bool
 
 	mu   sync.Mutex
@@ -39,7 +40,7 @@ func newPoller(log *slog.Logger) (*poller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epoll: %w", err)
 	}
-	p := &poller{epfd: epfd, log: log, ready: make(chan *conn, 1024), byID: make(map[uint64]*conn)}
+	p := &poller{epfd: epfd, log: log, ready: make(chan *conn, 1024), done: make(chan struct{}), byID: make(map[uint64]*conn)}
 	for i := 0; i < 4*runtime.GOMAXPROCS(0); i++ {
 		go p.work()
 	}
@@ -48,7 +49,13 @@ func newPoller(log *slog.Logger) (*poller, error) {
 }
 
 func (p *poller) work() {
-	for c := range p.ready {
+	for {
+		var c *conn
+		select {
+		case c = <-p.ready:
+		case <-p.done:
+			return
+		}
 		if p.onRun != nil {
 			p.onRun(c, true)
 		}
@@ -70,7 +77,7 @@ func (p *poller) wait() {
 		n, err := unix.EpollWait(p.epfd, events, waitTimeout)
 		if p.closed.Load() {
 			unix.Close(p.epfd)
-			close(p.ready)
+			close(p.done)
 			return
 		}
 		if errors.Is(err, unix.EINTR) {
@@ -88,9 +95,18 @@ func (p *poller) wait() {
 			// A connection already queued or running is not handed to a
 			// second worker: its runner looks again (input.notify).
 			if c != nil && c.in.notify() {
-				p.ready <- c
+				p.submit(c)
 			}
 		}
+	}
+}
+
+// submit hands a connection to a worker (the caller won it through
+// input.notify); after the poller stopped it does nothing.
+func (p *poller) submit(c *conn) {
+	select {
+	case p.ready <- c:
+	case <-p.done:
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/tests/harness"
@@ -44,18 +45,34 @@ func operUp(t *testing.T, srv *harness.Server, nick string) *harness.Client {
 	return c
 }
 
+// TestOper: a wrong password, an unknown name and a wrong host (with the
+// right password or not) all get the same 464, and the client's next line
+// then waits, longer after each failure (on an injected clock).
 func TestOper(t *testing.T) {
-	srv := harness.Start(t, operYAML(""))
+	clock := harness.NewClock()
+	srv := harness.StartWithClock(t, operYAML(""), clock)
 	c := srv.Register(t, "alice")
-	for _, tc := range []struct{ line, want string }{
-		{"OPER admin :wrong", "464"},
-		{"OPER nobody :" + operPassword, "464"},
-		{"OPER faraway :" + operPassword, "491"},
-		{"OPER admin", "461"},
+	delay := time.Second
+	for _, line := range []string{
+		"OPER admin :wrong",
+		"OPER nobody :" + operPassword,
+		"OPER faraway :" + operPassword,
+		"OPER faraway :wrong",
 	} {
-		c.Send(tc.line)
-		c.ExpectNumeric(tc.want)
+		c.Send(line)
+		c.Send("PING after")
+		if m := c.Next(); m.Command != "464" {
+			t.Fatalf("%s: got %v, want 464", line, m)
+		}
+		clock.AwaitTimer(t, delay)
+		clock.Advance(delay)
+		if m := c.Next(); m.Command != "PONG" {
+			t.Fatalf("%s: then %v, want the PONG", line, m)
+		}
+		delay *= 2
 	}
+	c.Send("OPER admin")
+	c.ExpectNumeric("461")
 	c.Send("OPER admin :" + operPassword)
 	c.ExpectNumeric("381")
 	if m := c.ExpectCommand("MODE"); m.Param(0) != "alice" || m.Trailing() != "+o" {

@@ -49,7 +49,8 @@ func TestRehashRefusedKeepsOldConfig(t *testing.T) {
 	config := func(motd, extra string) string {
 		return operators + fmt.Sprintf("motd: {text: %q}\n", motd) + extra
 	}
-	srv := harness.Start(t, config("old motd", ""))
+	clock := harness.NewClock()
+	srv := harness.StartWithClock(t, config("old motd", ""), clock)
 
 	user := srv.Register(t, "user")
 	user.Send("REHASH")
@@ -57,7 +58,9 @@ func TestRehashRefusedKeepsOldConfig(t *testing.T) {
 
 	oper := srv.Register(t, "oper")
 	oper.Send("OPER root wrong")
-	syncExpect(t, oper, "464")
+	oper.ExpectNumeric("464")
+	clock.AwaitTimer(t, time.Second) // a failed OPER holds the next line
+	clock.Advance(time.Second)
 	oper.Send("OPER root operpass")
 	oper.ExpectNumeric("381")
 	oper.Sync()

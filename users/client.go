@@ -90,12 +90,13 @@ func (id Identity) Source() string { return id.Nick + "!" + id.User + "@" + id.H
 // Client is one connected user. Identity fields are guarded by mu; the
 // capability set is atomic so that fan-out reads it without locking.
 type Client struct {
-	id      uint64
-	conn    Conn
-	signon  time.Time
-	link    *Transport // nil for plain TCP; set once before the client is seen
-	caps    atomic.Uint64
-	lastMsg atomic.Int64 // unix nanos of the last PRIVMSG/NOTICE, for idle time
+	id        uint64
+	conn      Conn
+	signon    time.Time
+	link      *Transport // nil for plain TCP; set once before the client is seen
+	caps      atomic.Uint64
+	lastMsg   atomic.Int64 // unix nanos of the last PRIVMSG/NOTICE, for idle time
+	authFails atomic.Int32 // failed OPER (and like) attempts on this connection
 
 	mu         sync.RWMutex
 	ident      Identity
@@ -144,6 +145,14 @@ func (c *Client) Send(line []byte) { c.conn.Send(line) }
 // Close disconnects the client with reason.
 func (c *Client) Close(reason string) { c.conn.Close(reason) }
 
+// Closing reports whether the client's connection is closing (when the
+// connection can tell: one with a Closing method), so that slow work for
+// a client that is leaving can be skipped.
+func (c *Client) Closing() bool {
+	cc, ok := c.conn.(interface{ Closing() bool })
+	return ok && cc.Closing()
+}
+
 // Caps is the client's negotiated capability set.
 func (c *Client) Caps() CapSet { return CapSet(c.caps.Load()) }
 
@@ -155,6 +164,11 @@ func (c *Client) SetCaps(s CapSet) { c.caps.Store(uint64(s)) }
 
 // Touch records that the client just sent a message (resets idle time).
 func (c *Client) Touch(now time.Time) { c.lastMsg.Store(now.UnixNano()) }
+
+// NoteAuthFailure counts a failed password attempt (OPER) on this
+// connection and returns how many there have been, so that each costs the
+// client a longer wait.
+func (c *Client) NoteAuthFailure() int { return int(c.authFails.Add(1)) }
 
 // Idle is how long since the client last sent a message.
 func (c *Client) Idle(now time.Time) time.Duration {

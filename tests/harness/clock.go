@@ -2,6 +2,7 @@ package harness
 
 import (
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/conference-irc/conference/server"
@@ -10,13 +11,50 @@ import (
 // Clock is a clock that moves only when a test advances it, so that tests
 // of timeouts never wait on the real one. It starts at the real time.
 type Clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
+	mu      sync.Mutex
+	changed *sync.Cond // a timer was armed
+	now     time.Time
+	timers  []*fakeTimer
 }
 
 // NewClock makes a clock stopped at the current real time.
-func NewClock() *Clock { return &Clock{now: time.Now()} }
+func NewClock() *Clock {
+	c := &Clock{now: time.Now()}
+	c.changed = sync.NewCond(&c.mu)
+	return c
+}
+
+// AwaitTimer waits until a timer is armed to fire d from now (the server
+// has reached the point where it waits d), so that a test can then
+// Advance past it. It fails the test after Timeout.
+func (c *Clock) AwaitTimer(t testing.TB, d time.Duration) {
+	t.Helper()
+	expired := false
+	watchdog := time.AfterFunc(Timeout, func() {
+		c.mu.Lock()
+		expired = true
+		c.changed.Broadcast()
+		c.mu.Unlock()
+	})
+	defer watchdog.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.armedLocked(d) {
+		if expired {
+			t.Fatalf("no timer armed for %v", d)
+		}
+		c.changed.Wait()
+	}
+}
+
+func (c *Clock) armedLocked(d time.Duration) bool {
+	for _, t := range c.timers {
+		if t.armed && t.at.Sub(c.now) == d {
+			return true
+		}
+	}
+	return false
+}
 
 // Now is the clock's current time.
 func (c *Clock) Now() time.Time {
@@ -32,6 +70,7 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) server.Timer {
 	defer c.mu.Unlock()
 	t := &fakeTimer{clock: c, f: f, at: c.now.Add(d), armed: true, listed: true}
 	c.timers = append(c.timers, t)
+	c.changed.Broadcast()
 	return t
 }
 
@@ -88,5 +127,6 @@ func (t *fakeTimer) Reset(d time.Duration) bool {
 		t.listed = true
 		c.timers = append(c.timers, t)
 	}
+	c.changed.Broadcast()
 	return was
 }
