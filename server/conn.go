@@ -49,9 +49,22 @@ type conn struct {
 	hangup  bool // the quit path ran: close the socket once the queue is written
 	closed  bool // the socket is closed and the server has forgotten it
 	reason  string
+	// own: the read side is dispatching this client's own line; burst:
+	// its own reply took the queue past sendq. Either lets the queue grow
+	// to replyBurst × sendq (see Send).
+	own, burst bool
 }
 
-// Send queues a line; past the send queue limit the client is cut off.
+// replyBurst is how far past sendq a client's own reply may take its
+// queue: a JOIN of many full channels or a long NAMES answers more than
+// the send queue holds, and streams (Request.flushPart) while the writer
+// drains; the bigger limit holds until the writer has taken the queue.
+// A client that does not read still hits it and is cut off.
+const replyBurst = 4
+
+// Send queues a line; past the send queue limit the client is cut off,
+// with an ERROR line that says so (best effort: after whatever is being
+// written now, within closeGrace).
 func (c *conn) Send(line []byte) {
 	c.mu.Lock()
 	if c.closing {
@@ -59,18 +72,34 @@ func (c *conn) Send(line []byte) {
 		return
 	}
 	// The limit in force now: a reload of sendq applies to every client.
-	if c.queued+len(line) > c.srv.disp.Config().SendQ {
-		c.closing = true
-		c.reason = "SendQ exceeded"
+	sendq := c.srv.disp.Config().SendQ
+	limit := sendq
+	if c.own || c.burst {
+		limit *= replyBurst
+	}
+	if c.queued+len(line) > limit {
 		c.queue, c.queued = nil, 0
+		c.closeLocked("SendQ exceeded")
+		// A client that does not read must not keep the writer forever.
+		c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 		c.mu.Unlock()
-		c.nc.Close()
 		c.wake()
 		return
 	}
 	c.queue = append(c.queue, line)
 	c.queued += len(line)
+	if c.own && c.queued > sendq {
+		c.burst = true
+	}
 	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// dispatching marks the time the read side handles the client's own line
+// (see replyBurst).
+func (c *conn) dispatching(on bool) {
+	c.mu.Lock()
+	c.own = on
 	c.mu.Unlock()
 }
 
@@ -92,11 +121,16 @@ func (c *conn) startClose(reason string) bool {
 	if c.closing {
 		return false
 	}
+	c.closeLocked(reason)
+	return true
+}
+
+// closeLocked marks the connection closing and queues the ERROR line.
+func (c *conn) closeLocked(reason string) {
 	c.closing, c.reason = true, reason
 	line := []byte("ERROR :Closing Link: " + c.host + " (" + reason + ")\r\n")
 	c.queue = append(c.queue, line)
 	c.startWriterLocked()
-	return true
 }
 
 // hangUp closes the socket once whatever is queued has been written.
@@ -170,7 +204,7 @@ func (c *conn) writeLoop() {
 		}
 		batch := c.queue
 		c.queue, c.spare = c.spare[:0], nil
-		c.queued = 0
+		c.queued, c.burst = 0, false
 		c.mu.Unlock()
 
 		err := c.writeBatch(batch)

@@ -191,7 +191,7 @@ func (c *conn) pump() string {
 		in.paused = false
 		line := in.pending
 		in.pending = nil
-		if c.handOff(processLine(d, c.client, line, cfg, in.resumeFn)) {
+		if c.dispatch(line, cfg) {
 			return ""
 		}
 	}
@@ -220,12 +220,21 @@ func (c *conn) pump() string {
 				return c.pause(bytes.Clone(line), wait, cfg.Flood.RecvQ)
 			}
 		}
-		if c.handOff(processLine(d, c.client, line, cfg, in.resumeFn)) {
+		if c.dispatch(line, cfg) {
 			// The rest waits in the line reader and the socket.
 			return ""
 		}
 	}
 	return ""
+}
+
+// dispatch handles one line of the client's; it reports whether the
+// client's next lines must wait (the command handed slow work off).
+func (c *conn) dispatch(line []byte, cfg *conf.Config) bool {
+	c.dispatching(true)
+	inProgress := processLine(c.srv.disp, c.client, line, cfg, c.in.resumeFn)
+	c.dispatching(false)
+	return c.handOff(inProgress)
 }
 
 // handOff records that the command just dispatched handed slow work off
