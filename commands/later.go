@@ -59,9 +59,12 @@ type slowPool struct {
 	running int
 }
 
-// newSlowPool sizes the pool for CPU-bound steps (password hashes): one
-// goroutine per core, two at least.
-func newSlowPool() *slowPool { return &slowPool{max: max(2, runtime.GOMAXPROCS(0))} }
+// newSlowPool sizes the pool for CPU-bound steps (password hashes): half
+// the cores, one at least, so that however many checks are queued the
+// other half stays free for the workers that dispatch everyone's lines
+// (on 2 cores: a PING's worst round trip 12-47 ms under a flood of wrong
+// OPERs with it, 120-260 ms with both cores hashing; BENCHMARKS.md).
+func newSlowPool() *slowPool { return &slowPool{max: max(1, runtime.GOMAXPROCS(0)/2)} }
 
 // submit queues f, starting a goroutine for it when fewer than max run.
 func (p *slowPool) submit(f func()) {
