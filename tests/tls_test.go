@@ -127,9 +127,6 @@ func TestTLSClientCertificate(t *testing.T) {
 		t.Error("another user sees carol's certfp")
 	}
 
-	// Without the certificate, the right password gets the same 464 as a
-	// wrong one (OPER is no oracle). A failure holds the client's next
-	// lines, so each client's failure comes last.
 	withCert.Send("OPER certop :" + operPassword)
 	withCert.ExpectNumeric("381")
 	if whois(withCert, "dave")["276"] != nil {
@@ -142,6 +139,9 @@ func TestTLSClientCertificate(t *testing.T) {
 	if m := whois(withCert, "erin")["276"]; m == nil || !strings.Contains(m.Trailing(), otherFP) {
 		t.Errorf("an oper's WHOIS of erin lacks 276 with %s: %v", otherFP, m)
 	}
+	// Without the certificate, the right password gets the same 464 as a
+	// wrong one (OPER is no oracle). A failure holds the client's next
+	// lines, so each client's failure comes last.
 	bare.Send("OPER certop :" + operPassword)
 	bare.ExpectNumeric("464")
 	withCert.Send("OPER wrongcert :" + operPassword)
