@@ -20,16 +20,31 @@ var (
 // maxParams bounds the parameters kept from one line (RFC 1459 allows 15).
 const maxParams = 15
 
+// stripNULAndCR removes the NUL bytes and bare CRs that may sit inside a
+// line (the line reader has taken the CRLF off), in place: the line is
+// then processed without them, and they are never relayed, where a client
+// that splits on CR would take the rest for another line.
+func stripNULAndCR(line []byte) []byte {
+	if bytes.IndexByte(line, 0) < 0 && bytes.IndexByte(line, '\r') < 0 {
+		return line
+	}
+	out := line[:0]
+	for _, b := range line {
+		if b != 0 && b != '\r' {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // parseLine checks one line against the protocol's limits and parses it.
 // gopkg.in/irc.v4 has no length bound and panics on some malformed input
 // (tags or a source with nothing after them), so those are refused here
 // first, and a recover turns any other panic into errBadLine.
 func parseLine(line []byte) (msg *irc.Message, err error) {
+	line = stripNULAndCR(line)
 	if len(bytes.TrimLeft(line, " ")) == 0 {
 		return nil, errEmptyLine
-	}
-	if bytes.IndexByte(line, 0) >= 0 || bytes.IndexByte(line, '\r') >= 0 {
-		return nil, errBadLine
 	}
 	body, tags := line, []byte(nil)
 	if line[0] == '@' {

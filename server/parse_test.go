@@ -14,8 +14,8 @@ func TestParseLineErrors(t *testing.T) {
 	}{
 		{"empty", "", errEmptyLine},
 		{"spaces", "    ", errEmptyLine},
-		{"nul", "PRIVMSG #a :x\x00y", errBadLine},
-		{"bare cr", "PRIVMSG #a :x\ry", errBadLine},
+		{"nul only", "\x00\x00", errEmptyLine},
+		{"cr and spaces", " \r ", errEmptyLine},
 		{"tags only", "@a=b", errBadLine},
 		{"tags and space", "@a=b ", errBadLine},
 		{"tags and spaces", "@a=b    ", errBadLine},
@@ -145,5 +145,22 @@ func TestParseLineNeverPanics(t *testing.T) {
 				t.Errorf("parseLine(%.40q) returned a message without a command", l)
 			}
 		}()
+	}
+}
+
+// TestParseLineStripsNULAndCR: NUL bytes and bare CRs are taken out of a
+// line, which is then processed as if they had never been sent.
+func TestParseLineStripsNULAndCR(t *testing.T) {
+	tests := []struct{ line, command, last string }{
+		{"PRIVMSG #a :x\x00y", "PRIVMSG", "xy"},
+		{"PRIVMSG #a :x\ry", "PRIVMSG", "xy"},
+		{"PRI\x00VMSG #a :\r\x00hi\r", "PRIVMSG", "hi"},
+		{"@+a=b\x00c PING :t\rok", "PING", "tok"},
+	}
+	for _, tt := range tests {
+		msg, err := parseLine([]byte(tt.line))
+		if err != nil || msg.Command != tt.command || msg.Trailing() != tt.last {
+			t.Errorf("parseLine(%q) = %v, %v; want %s ... :%s", tt.line, msg, err, tt.command, tt.last)
+		}
 	}
 }
