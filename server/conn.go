@@ -187,7 +187,8 @@ func (c *conn) startWriterLocked() {
 	}
 }
 
-// writeLoop drains the queue with one writev per batch until it is empty.
+// writeLoop drains the queue until it is empty, each batch copied into a
+// shared 32 KiB buffer and written with one write per full buffer.
 func (c *conn) writeLoop() {
 	for {
 		// Let whatever else is runnable (workers fanning out) go first:
