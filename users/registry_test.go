@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -199,14 +200,43 @@ func TestClaimNickConcurrent(t *testing.T) {
 	}
 }
 
+// TestFoldCacheNeverStale routes through the registry, with a fold cache
+// of 2 entries evicting constantly, while nicks change hands, change case
+// and move between RFC 1459 equivalents ([ and {, ~ and ^); after every
+// step each spelling of every nick must find exactly the client a fresh
+// fold says holds it, and a released nick nobody.
 func TestFoldCacheNeverStale(t *testing.T) {
-	// With a fold cache of 2 entries, lookups evict each other constantly;
-	// results must not change.
 	r := newTestRegistry(t)
-	for i := 0; i < 100; i++ {
-		for _, name := range []string{"A[", "B]", "C\\", "D~"} {
-			if got, want := r.Fold(name), RFC1459.Fold(name); got != want {
-				t.Fatalf("Fold(%q) = %q, want %q", name, got, want)
+	clients := []*Client{newTestClient(r, 1), newTestClient(r, 2), newTestClient(r, 3)}
+	holder := map[string]*Client{} // fresh fold -> holder, the model
+	nickOf := map[*Client]string{}
+	spellings := func(nick string) []string {
+		return []string{nick, strings.ToUpper(nick), strings.ToLower(nick),
+			strings.NewReplacer("[", "{", "]", "}", "\\", "|", "~", "^").Replace(nick),
+			strings.NewReplacer("{", "[", "}", "]", "|", "\\", "^", "~").Replace(strings.ToUpper(nick))}
+	}
+	nicks := []string{"A[", "a{", "B]", "b}", "C\\", "c|", "D~", "d^", "Eve", "EVE"}
+	for step := 0; step < 300; step++ {
+		c := clients[step%len(clients)]
+		nick := nicks[(step*7)%len(nicks)]
+		fresh := RFC1459.Fold(nick)
+		_, err := r.ClaimNick(c, nick)
+		switch h, taken := holder[fresh]; {
+		case taken && h != c:
+			if !errors.Is(err, ErrNickInUse) {
+				t.Fatalf("step %d: %q held by another, ClaimNick = %v", step, nick, err)
+			}
+		case err != nil:
+			t.Fatalf("step %d: ClaimNick(%q) = %v", step, nick, err)
+		default:
+			delete(holder, RFC1459.Fold(nickOf[c]))
+			holder[fresh], nickOf[c] = c, nick
+		}
+		for _, n := range nicks {
+			for _, spelling := range spellings(n) {
+				if got, want := r.Find(spelling), holder[RFC1459.Fold(spelling)]; got != want {
+					t.Fatalf("step %d: Find(%q) = %v, want %v", step, spelling, got, want)
+				}
 			}
 		}
 	}

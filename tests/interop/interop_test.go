@@ -58,6 +58,7 @@ func needBinary(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		noteSkipped(name)
 		missing(t, "%s is not installed (see tests/interop/README.md): %v", name, err)
 	}
 	return path

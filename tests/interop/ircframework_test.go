@@ -93,6 +93,7 @@ func startBotAt(t *testing.T, port, nick string, extra ...string) *bot {
 	t.Helper()
 	node := needBinary(t, "node")
 	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "irc-framework", "package.json")); err != nil {
+		noteSkipped("irc-framework (npm ci in tests/interop/node)")
 		missing(t, "irc-framework is not installed: run `npm ci` in tests/interop/node (%v)", err)
 	}
 	b := &bot{t: t, nick: nick, stderr: &lockedBuffer{}}
