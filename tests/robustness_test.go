@@ -86,9 +86,10 @@ func TestBadInput(t *testing.T) {
 		toBob  string // text bob should receive, if any
 		params []string
 	}{
-		{name: "NUL", raw: "PRIVMSG bob :a\x00b"},
-		{name: "bare CR", raw: "PRIVMSG bob :a\rb"},
-		{name: "bare CR then command", raw: "PING x\rPING y"},
+		// NUL and bare CR are stripped and the line is processed (README).
+		{name: "NUL", raw: "PRIVMSG bob :a\x00b", toBob: "ab"},
+		{name: "bare CR", raw: "PRIVMSG bob :a\rb", toBob: "ab"},
+		{name: "bare CR then command", raw: "PING x\rPING y", want: []string{"PONG"}},
 		{name: "invalid UTF-8", raw: "PRIVMSG bob :\xff\xfe\xc3", toBob: "\xff\xfe\xc3"},
 		{name: "hundreds of params", raw: "PRIVMSG bob" + strings.Repeat(" w", 240), toBob: "w"},
 		{name: "hundreds of params to PING", raw: "PING" + strings.Repeat(" p", 240), want: []string{"PONG"}},
@@ -155,7 +156,7 @@ func TestBadInputBeforeRegistration(t *testing.T) {
 		{"MODE x", []string{"451"}},
 		{"@a=b ", nil},
 		{":prefix", nil},
-		{"PING a\x00b", nil},
+		{"PING a\x00b", []string{"PONG"}}, // the NUL is stripped
 		{"PRIVMSG x :" + strings.Repeat("y", 600), []string{"417"}},
 		{"USER a b c", []string{"461"}},
 	}
