@@ -72,6 +72,11 @@ type Dispatcher struct {
 	// gatewayPasswords remembers checked WEBIRC passwords (webirc.go).
 	gatewayPasswords verifiedPasswords
 	slow             *slowPool // where slow steps run, see later.go
+	unknown          atomic.Uint64
+	// deliveries and registration are measurements for the metrics
+	// endpoint (metrics.go).
+	deliveries   atomic.Uint64
+	registration *histogram
 }
 
 // New makes a dispatcher with its command table.
@@ -90,6 +95,8 @@ func New(opts Options) (*Dispatcher, error) {
 		log:      opts.Logger,
 		idPrefix: hex.EncodeToString(seed),
 		slow:     newSlowPool(),
+
+		registration: newHistogram(registrationBounds()),
 	}
 	d.cloakSecret = cloakSecret
 	if len(opts.CloakSecret) > 0 {
@@ -167,6 +174,7 @@ func (d *Dispatcher) route(req *Request, msg *irc.Message) {
 	c := req.Client
 	cmd, ok := d.table[msg.Command]
 	if !ok {
+		d.unknown.Add(1)
 		if c.Registered() {
 			req.Numeric(ERR_UNKNOWNCOMMAND, msg.Command, "Unknown command")
 		} else {
@@ -175,6 +183,8 @@ func (d *Dispatcher) route(req *Request, msg *irc.Message) {
 		return
 	}
 	cmd.count.Add(1)
+	start := time.Now()
+	defer func() { cmd.latency.observe(time.Since(start)) }()
 	switch {
 	case !cmd.preReg && !c.Registered():
 		req.Numeric(ERR_NOTREGISTERED, "You have not registered")

@@ -95,14 +95,17 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 	sender := r.Client
 	echo := sender.HasCap(users.CapEchoMessage)
 	tagOnly := msg.Command == "TAGMSG"
+	sent := 0
 	ch.ForEachMember(func(m *users.Client, p channels.Prefix) {
 		if minRank != 0 && !p.AtLeast(minRank) {
 			return
 		}
 		if m != sender && (!tagOnly || m.HasCap(users.CapMessageTags)) {
 			relay.SendTo(m)
+			sent++
 		}
 	})
+	r.d.deliveries.Add(uint64(sent))
 	if echo {
 		r.SendRelay(relay)
 	}
@@ -135,6 +138,7 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 	relay := NewRelay(msg)
 	if msg.Command != "TAGMSG" || to.HasCap(users.CapMessageTags) {
 		relay.SendTo(to)
+		r.d.deliveries.Add(1)
 	}
 	if r.Client.HasCap(users.CapEchoMessage) {
 		r.SendRelay(relay)

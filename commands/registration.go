@@ -102,6 +102,7 @@ func (d *Dispatcher) register(r *Request) {
 	d.applyCloak(r)
 	c.SetRegistered()
 	d.clientConnected(c)
+	d.registration.observe(r.Now.Sub(c.Signon()))
 	d.welcome(r)
 	d.monitorOnline(c.Nick(), c.Source())
 }

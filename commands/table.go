@@ -9,6 +9,7 @@ type command struct {
 	preReg    bool // may run before registration
 	oper      bool // needs operator rights
 	count     atomic.Uint64
+	latency   *histogram
 }
 
 // commandGroup is the rows one topic contributes to the table.
@@ -25,6 +26,7 @@ func buildTable() map[string]*command {
 			if _, dup := table[name]; dup {
 				panic("commands: " + name + " is defined twice")
 			}
+			cmd.latency = newHistogram(commandLatencyBounds())
 			table[name] = cmd
 		}
 	}

@@ -57,6 +57,8 @@ type Config struct {
 	// Proxies lists the CIDRs allowed to send a PROXY header on listeners
 	// marked with proxy.
 	Proxies []string `koanf:"proxies"`
+	// Web is what the HTTP listeners serve.
+	Web Web `koanf:"web"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.

@@ -25,6 +25,10 @@ type Listener struct {
 	// Proxy makes every connection start with a PROXY protocol header (v1
 	// or v2) from one of the proxies CIDRs, giving the client's address.
 	Proxy bool `koanf:"proxy"`
+	// HTTP makes the listener serve the web endpoints (the chat page,
+	// health, metrics, the admin API); with websocket, IRC over WebSocket
+	// shares the port.
+	HTTP bool `koanf:"http"`
 
 	// cert is the certificate pair read by Load, so that a snapshot never
 	// touches the disk; nil when the listener is not TLS.

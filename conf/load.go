@@ -46,6 +46,9 @@ type Options struct {
 	// Flags are values from the command line, by koanf key ("listen",
 	// "limits.nicklen"). They take precedence over everything else.
 	Flags map[string]any
+	// HTTP are addresses (--http) to add as listener blocks serving the web
+	// endpoints and IRC over WebSocket.
+	HTTP []string
 }
 
 // Load builds a Config from the embedded defaults, then the YAML file, then
@@ -69,6 +72,9 @@ func Load(opts Options) (*Config, error) {
 		l.layer(sourceFlags, confmap.Provider(l.normalize(opts.Flags), "."), nil)
 	}
 	cfg, failed := l.decode()
+	for _, addr := range opts.HTTP {
+		cfg.Listeners = append(cfg.Listeners, httpListener(addr))
+	}
 	l.check(cfg, failed)
 	cfg.exempt = exemptNets(cfg.Exempt)
 	l.readMOTD(cfg, opts.File)

@@ -89,6 +89,7 @@ func (c *Config) validate() []problem {
 		ch.hash("password", c.Password)
 	}
 	ch.operators(c.Operators)
+	ch.web(c.Web)
 	ch.exempt(c.Exempt)
 	ch.edge(c)
 	for i, name := range c.Capabilities.Disabled {

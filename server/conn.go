@@ -34,6 +34,7 @@ type conn struct {
 	raw    syscall.RawConn
 	client *users.Client
 	host   string
+	kind   int // index in web.Kinds
 
 	in input // the read side, owned by whoever holds in.mu
 	// readdressed: WEBIRC changed the client's address, and the read side
@@ -80,6 +81,7 @@ func (c *conn) Send(line []byte) {
 	if c.queued+len(line) > limit {
 		c.queue, c.queued = nil, 0
 		c.closeLocked("SendQ exceeded")
+		c.srv.stats.sendqDrops.Add(1)
 		// A client that does not read must not keep the writer forever.
 		c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 		c.mu.Unlock()
@@ -209,6 +211,9 @@ func (c *conn) writeLoop() {
 		c.mu.Unlock()
 
 		err := c.writeBatch(batch)
+		if err == nil {
+			c.srv.stats.wrote(batch)
+		}
 		clear(batch)
 
 		c.mu.Lock()

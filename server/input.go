@@ -206,6 +206,7 @@ func (c *conn) pump() string {
 		case err != nil:
 			return "Connection closed"
 		}
+		c.srv.stats.read(line)
 		now := c.srv.clock.Now()
 		in.t.heard(now)
 		if len(bytes.TrimLeft(line, " ")) == 0 {
@@ -283,6 +284,7 @@ func (c *conn) pause(line []byte, wait time.Duration, recvq int) string {
 			continue
 		}
 		if errors.Is(err, errBufferFull) {
+			c.srv.stats.floodDrops.Add(1)
 			return "Excess Flood"
 		}
 		// Would block, or the end: the resumed pump sees the rest.

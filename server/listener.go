@@ -86,7 +86,7 @@ func (s *Server) newListener(l net.Listener, block conf.Listener) (*listener, er
 		ln.certs.cert.Store(cert)
 		ln.tls = newTLSConfig(ln.certs)
 	}
-	if block.WebSocket.Enabled {
+	if block.WebSocket.Enabled || block.HTTP {
 		ln.http = s.newHTTPServer(ln)
 	}
 	return ln, nil
@@ -218,7 +218,7 @@ func (s *Server) admit(a admission) *conn {
 		a.src = a.nc
 	}
 	cfg := s.disp.Config()
-	c := &conn{srv: s, nc: a.nc, raw: a.raw, host: hostFor(a.ip)}
+	c := &conn{srv: s, nc: a.nc, raw: a.raw, host: hostFor(a.ip), kind: kindOf(a.transport)}
 	c.client = users.NewClient(s.nextID.Add(1), c, a.ip, c.host, s.clock.Now(), a.exempt)
 	c.client.SetTransport(a.transport)
 	s.mu.Lock()
@@ -231,6 +231,7 @@ func (s *Server) admit(a admission) *conn {
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	s.stats.accepted[c.kind].Add(1)
 	s.disp.Connected(c.client)
 	s.log.Debug("accept", "id", c.client.ID(), "ip", a.ip.String(), "tls", a.transport.Secure, "websocket", a.transport.WebSocket)
 	c.start(cfg, s.readBuffers, a.src)
@@ -314,7 +315,7 @@ func (s *Server) reloadCertificates(next *conf.Config) {
 	defer s.mu.Unlock()
 	for _, l := range s.listeners {
 		b, ok := blocks[l.block.Address]
-		if !ok || b.Secure() != l.block.Secure() || b.WebSocket.Enabled != l.block.WebSocket.Enabled {
+		if !ok || b.Secure() != l.block.Secure() || b.WebSocket.Enabled != l.block.WebSocket.Enabled || b.HTTP != l.block.HTTP {
 			s.log.Warn("listener changes take effect at the next restart", "addr", l.block.Address)
 			continue
 		}

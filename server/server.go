@@ -91,6 +91,7 @@ type Server struct {
 	wg            sync.WaitGroup
 	nextID        atomic.Uint64
 	stopping      atomic.Bool
+	stats         counters
 }
 
 // New builds a server from its options.
@@ -142,6 +143,11 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Mount sets the handler of the HTTP listeners' requests that are not
+// WebSocket upgrades (the web package's pages, metrics and API). Call it
+// before Serve.
+func (s *Server) Mount(h http.Handler) { s.web = h }
 
 // Dispatcher exposes the command dispatcher (for tests and wiring).
 func (s *Server) Dispatcher() *commands.Dispatcher { return s.disp }

@@ -62,16 +62,20 @@ func (s *Server) serveHTTP(ln *listener) {
 	}
 }
 
-// httpHandler upgrades WebSocket requests to IRC and hands every other
-// request to the server's HTTP handler (Options.HTTP), where pages and
-// metrics are mounted.
+// httpHandler upgrades WebSocket requests to IRC (on a websocket
+// listener) and hands every other request to the server's HTTP handler
+// (Options.HTTP or Mount: pages, metrics, the admin API) on an http
+// listener; anything else is 404.
 func (s *Server) httpHandler(ln *listener) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		switch {
+		case ln.block.WebSocket.Enabled && strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+			s.upgrade(ln, w, r)
+		case ln.block.HTTP:
 			s.web.ServeHTTP(w, r)
-			return
+		default:
+			http.NotFound(w, r)
 		}
-		s.upgrade(ln, w, r)
 	})
 }
 

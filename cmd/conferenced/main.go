@@ -37,6 +37,7 @@ type options struct {
 	configGiven bool // --config was on the command line, even empty
 	listen      listFlag
 	logLevel    string
+	http        listFlag
 	checkConfig bool
 	printConfig bool
 	version     bool
@@ -95,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		strings.Join(conf.SearchPaths(), " and ")+" that exists; --config '' for the defaults alone")
 	fs.Var(&o.listen, "listen", "listen on `addr` (may repeat; replaces the configured listeners)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log `level`: debug, info, warn or error (overrides log.level)")
+	fs.Var(&o.http, "http", "serve the web endpoints (chat page, health, metrics, admin API) and IRC over WebSocket on `addr` (may repeat; adds to the configured listeners)")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the configuration, print problems, exit non-zero on any")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration as YAML and exit")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -139,7 +141,7 @@ func (o *options) configDescription() string {
 }
 
 func (o *options) loadOptions() conf.Options {
-	opts := conf.Options{File: o.configFile}
+	opts := conf.Options{File: o.configFile, HTTP: o.http}
 	flags := map[string]any{}
 	if len(o.listen) > 0 {
 		flags["listen"] = []string(o.listen)
@@ -209,6 +211,7 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	mountWeb(srv, db, log)
 	// Catch the signals before announcing "listening": a SIGHUP sent as soon
 	// as the server is up must reload, not kill the process.
 	signals := make(chan os.Signal, 4)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/server"
+	"github.com/conference-irc/conference/web"
 )
 
 // Timeout bounds every wait for a reply.
@@ -78,6 +79,7 @@ func StartWith(t testing.TB, yaml string, opts server.Options) *Server {
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
+	srv.Mount(web.New(web.Options{Dispatcher: srv.Dispatcher(), Edge: srv, Version: server.Version, Logger: opts.Logger}))
 	if err := srv.Listen(); err != nil {
 		t.Fatalf("listen: %v", err)
 	}
