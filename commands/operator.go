@@ -26,22 +26,7 @@ func handleKILL(r *Request) {
 		return
 	}
 	killer := r.Client.Identity()
-	victimID := victim.Identity()
-	if reason == "" {
-		reason = "No reason given"
-	}
-	kill := &Msg{Source: killer.Source(), Command: "KILL", Params: []string{victimID.Nick, reason}, Time: r.Now}
-	quitReason := "Killed (" + killer.Nick + " (" + reason + "))"
-	r.d.log.Warn("kill", "killer", killer.Nick, "victim", victimID.Nick, "ip", victim.IP().String(), "reason", reason)
-	r.d.serverNotice(r, "Received KILL message for "+victimID.Source()+" from "+killer.Nick+" ("+reason+")")
-	if victim == r.Client {
-		// The reply buffer would be dropped once the connection closes.
-		r.Send(kill)
-		r.flush()
-	} else {
-		victim.Send(kill.Bytes(victim.Caps()))
-	}
-	victim.Close(quitReason)
+	r.d.kill(r, killer.Nick, killer.Source(), victim, reason)
 }
 
 // handleWALLOPS sends WALLOPS <text> to every user with mode +w, the

@@ -48,6 +48,7 @@ type Handler struct {
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *Metrics
+	auth    *authenticator
 }
 
 // New makes the handler.
@@ -60,6 +61,7 @@ func New(opts Options) *Handler {
 		h.log = slog.Default()
 	}
 	h.metrics = newMetrics(h)
+	h.auth = newAuthenticator()
 	h.routes()
 	return h
 }
@@ -69,6 +71,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("GET /readyz", h.readyz)
 	h.mux.Handle("GET /metrics", h.metricsHandler())
+	h.apiRoutes()
 }
 
 // Metrics are the hooks other parts of the process fill (store and history

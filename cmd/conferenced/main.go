@@ -58,6 +58,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "mkcert" {
 		return mkcert(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "admin" {
+		return admin(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "gentoken" {
+		return gentoken(stdout, stderr)
+	}
 	opts, err := parseFlags(args, stderr)
 	if err != nil {
 		return 2
@@ -102,7 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.pprofAddr, "pprof", "", "serve Go profiling (net/http/pprof) on `addr`, e.g. 127.0.0.1:6060; never expose it publicly")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash; --help for more)\n       conferenced backup [--config FILE] OUT   (online copy of the database)\n       conferenced mkcert      (writes a self-signed TLS pair for testing; -h for its flags)")
+		fmt.Fprintln(stderr, "usage: conferenced [flags]\n       conferenced genpasswd   (reads a password, prints its bcrypt hash; --help for more)\n       conferenced backup [--config FILE] OUT   (online copy of the database)\n       conferenced mkcert      (writes a self-signed TLS pair for testing; -h for its flags)\n       conferenced gentoken    (prints a new admin API token and its hash)\n       conferenced admin ...   (the admin API's command line; -h for its commands)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
