@@ -16,6 +16,7 @@ var supportedCaps = []users.Cap{
 	users.CapExtendedMonitor, users.CapInviteNotify, users.CapLabeledResponse,
 	users.CapMessageTags, users.CapMultiPrefix, users.CapNoImplicitNames,
 	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
+	users.CapSASL, users.CapAccountRegistration,
 }
 
 // CheckCapabilities verifies that every capability the configuration
@@ -67,13 +68,13 @@ func offeredCaps(cfg *conf.Config) users.CapSet {
 			set = set.Without(c)
 		}
 	}
-	return set
+	return withoutUnusableAccountCaps(set, cfg)
 }
 
 // announceCapChanges tells cap-notify clients what a new configuration
 // added or removed, and drops removed capabilities from every client.
 func (d *Dispatcher) announceCapChanges(old, next *conf.Config) {
-	before, after := offeredCaps(old), offeredCaps(next)
+	before, after := d.offeredCaps(old), d.offeredCaps(next)
 	removed, added := before&^after, after&^before
 	if removed == 0 && added == 0 {
 		return
@@ -107,6 +108,7 @@ func handleCAP(r *Request) {
 	case "END":
 		if !r.Client.Registered() {
 			r.Client.UpdateRegistration(func(reg *users.Registration) { reg.CapNegotiating = false })
+			r.d.abortSASL(r)
 			r.d.tryRegister(r)
 		}
 	default:
@@ -133,10 +135,10 @@ func capLS(r *Request) {
 		r.Client.SetCaps(r.Client.Caps().With(users.CapCapNotify))
 	}
 	var names []string
-	offered := offeredCaps(r.Config)
+	offered := r.d.offeredCaps(r.Config)
 	for _, c := range supportedCaps {
 		if offered.Has(c) {
-			names = append(names, c.Name())
+			names = append(names, capToken(r.Config, c, version))
 		}
 	}
 	if sts := stsValue(r.Config, r.Client); sts != "" && version >= 302 {
@@ -159,7 +161,7 @@ func capREQ(r *Request) {
 	}
 	requested := r.Param(1)
 	set := r.Client.Caps()
-	offered := offeredCaps(r.Config)
+	offered := r.d.offeredCaps(r.Config)
 	for _, name := range strings.Fields(requested) {
 		remove := strings.HasPrefix(name, "-")
 		c, ok := users.LookupCap(strings.TrimPrefix(name, "-"))

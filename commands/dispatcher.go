@@ -6,6 +6,7 @@ package commands
 
 import (
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 
 	"gopkg.in/irc.v4"
 
+	"github.com/conference-irc/conference/accounts"
+	"github.com/conference-irc/conference/bans"
 	"github.com/conference-irc/conference/channels"
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
@@ -50,6 +53,13 @@ type Options struct {
 	// in the database, so cloaks survive restarts); nil draws one from
 	// Random at start.
 	CloakSecret []byte
+	// Accounts is the account registry; nil means accounts are off.
+	Accounts *accounts.Registry
+	// Bans are the server bans (KLINE, DLINE); nil means none can be set.
+	Bans *bans.List
+	// AfterFunc runs f once d has passed on the server's clock (nick
+	// enforcement); nil means time.AfterFunc.
+	AfterFunc func(d time.Duration, f func())
 }
 
 // Dispatcher routes parsed lines to handlers and holds the state they share.
@@ -77,6 +87,8 @@ type Dispatcher struct {
 	// endpoint (metrics.go).
 	deliveries   atomic.Uint64
 	registration *histogram
+	acct         accountState // accounts, SASL, NickServ: see accounts.go
+	bans         *bans.List   // server bans: see serverbans.go
 }
 
 // New makes a dispatcher with its command table.
@@ -112,6 +124,13 @@ func New(opts Options) (*Dispatcher, error) {
 	}
 	d.cfg.Store(opts.Config)
 	d.table = buildTable()
+	d.acct.init(d, opts.Accounts, opts.AfterFunc)
+	d.bans = opts.Bans
+	if opts.Accounts != nil {
+		if err := d.reserveServiceNicks(); err != nil {
+			return nil, fmt.Errorf("reserve service nicks: %w", err)
+		}
+	}
 	return d, nil
 }
 

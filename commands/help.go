@@ -21,6 +21,10 @@ var helpTexts = map[string][]string{
 	"AUTHENTICATE": {"AUTHENTICATE <mechanism> | <data>", "Logs in to an account with SASL while connecting."},
 	"WEBIRC":       {"WEBIRC <password> <gateway> <hostname> <ip>", "Lets a trusted web gateway pass on its user's address."},
 	"STARTTLS":     {"STARTTLS", "Upgrades the connection to TLS before registering."},
+	"REGISTER":     {"REGISTER {<account>|*} {<email>|*} <password>", "Creates an account named after your nick and logs you in (draft/account-registration)."},
+	"VERIFY":       {"VERIFY <account> <code>", "Completes a registration that needs a code (e-mail verification is off here)."},
+	"NS":           {"NS <command> [<params>]", "Talks to NickServ, as /msg NickServ does: NS HELP lists its commands."},
+	"NICKSERV":     {"NICKSERV <command> [<params>]", "Talks to NickServ, as /msg NickServ does: NICKSERV HELP lists its commands."},
 	// Channels.
 	"JOIN":   {"JOIN <channel>{,<channel>} [<key>{,<key>}]", "Joins channels, creating them if they do not exist. JOIN 0 leaves all of them."},
 	"PART":   {"PART <channel>{,<channel>} [:<reason>]", "Leaves channels."},
@@ -55,7 +59,7 @@ var helpTexts = map[string][]string{
 	"INFO":    {"INFO [<server>]", "Describes the server and how long it has been running."},
 	"LINKS":   {"LINKS [[<server>] <mask>]", "Lists the servers of the network (this one alone)."},
 	"STATS": {"STATS <letter> [<server>]",
-		"u: uptime.  m (or l): how often each command was used.  o: configured operators (operators only)."},
+		"u: uptime.  m (or l): how often each command was used.  o: configured operators (operators only).  k, d: K-lines and D-lines (operators only)."},
 	"TRACE":  {"TRACE [<nick>]", "Shows connections: operators see every client, others only themselves."},
 	"HELP":   {"HELP [<command>]", "Lists the commands, or explains one."},
 	"HELPOP": {"HELPOP [<command>]", "The same as HELP."},
@@ -63,6 +67,10 @@ var helpTexts = map[string][]string{
 	"OPER":    {"OPER <name> <password>", "Makes you an IRC operator with an account from the configuration."},
 	"KILL":    {"KILL <nick> :<reason>", "Disconnects a user (operators only)."},
 	"WALLOPS": {"WALLOPS :<text>", "Sends a message to every user with mode +w (operators only)."},
+	"KLINE":   {"KLINE [<minutes>|<duration>] <user@host> [:<reason>]", "Bans matching users from the server, for good or for a while; kept across restarts (operators only)."},
+	"DLINE":   {"DLINE [<minutes>|<duration>] <ip>[/<bits>] [:<reason>]", "Bans an address or range from the server, for good or for a while; kept across restarts (operators only)."},
+	"UNKLINE": {"UNKLINE <user@host>", "Removes a K-line (operators only)."},
+	"UNDLINE": {"UNDLINE <ip>[/<bits>]", "Removes a D-line (operators only)."},
 	"REHASH":  {"REHASH", "Reloads the configuration file; a bad file is refused and the old one stays (operators only)."},
 	"DIE":     {"DIE [:<reason>]", "Stops the server, when control.die allows it (operators only)."},
 	"RESTART": {"RESTART [:<reason>]", "Restarts the server in place, when control.restart allows it (operators only)."},
@@ -71,8 +79,6 @@ var helpTexts = map[string][]string{
 	// IRCv3 extras that may be enabled.
 	"BATCH":       {"BATCH +<id> <type> | BATCH -<id>", "Groups client messages into a batch."},
 	"CHATHISTORY": {"CHATHISTORY <subcommand> <target> ...", "Fetches earlier messages of a channel or conversation."},
-	"REGISTER":    {"REGISTER <account> <email> <password>", "Creates an account."},
-	"VERIFY":      {"VERIFY <account> <code>", "Confirms a new account."},
 }
 
 // helpIndexWidth is how many command names one index line holds.

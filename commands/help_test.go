@@ -59,7 +59,7 @@ func TestHelp(t *testing.T) {
 		}
 	}
 
-	for _, topic := range []string{"NOSUCH", "VERIFY", ":x", strings.Repeat("Z", 300)} {
+	for _, topic := range []string{"NOSUCH", "SQUERY", ":x", strings.Repeat("Z", 300)} {
 		env.send(alice, "HELP "+topic)
 		got := conn.take(t)
 		if commandsOf(got) != ERR_HELPNOTFOUND {

@@ -95,10 +95,16 @@ func (d *Dispatcher) ChangeHost(c *users.Client, host string) {
 }
 
 // SetAccount records that c is logged in to account ("" logs out) and
-// tells those who negotiated account-notify. Accounts themselves arrive
-// with a later feature; until then this is how tests and integrations set
-// the account field.
+// tells those who negotiated account-notify. Logins from clients go
+// through logIn (accounts.go), which calls setAccount; this is for tests
+// and integrations.
 func (d *Dispatcher) SetAccount(c *users.Client, account string) {
+	d.setAccount(c, account, func(rl *Relay) { rl.SendTo(c) })
+}
+
+// setAccount is SetAccount with the client's own copy handed to self (its
+// request's reply path, when it is the client's own command).
+func (d *Dispatcher) setAccount(c *users.Client, account string, self func(*Relay)) {
 	c.Update(func(id *users.Identity) { id.Account = account })
 	id := c.Identity()
 	shown := account
@@ -106,7 +112,7 @@ func (d *Dispatcher) SetAccount(c *users.Client, account string) {
 		shown = "*"
 	}
 	relay := NewRelay(Msg{Source: id.Source(), Command: "ACCOUNT", Params: []string{shown}, Time: d.clock()})
-	d.notifyChange(c, relay, users.CapAccountNotify, func(rl *Relay) { rl.SendTo(c) })
+	d.notifyChange(c, relay, users.CapAccountNotify, self)
 }
 
 // sendAwayOnJoin tells away-notify members that a joining user is away, as

@@ -31,6 +31,9 @@ func clientMasks(c *users.Client) []string {
 	for i, host := range forms {
 		masks[i] = id.Nick + "!" + id.User + "@" + host
 	}
+	if a := accountMask(id); a != "" {
+		masks = append(masks, a) // $a: extbans, see extbans.go
+	}
 	return masks
 }
 

@@ -47,6 +47,7 @@ func deliver(r *Request, notice bool) {
 	r.Client.Touch(r.Now)
 	id := r.Client.Identity()
 	source, tags := id.Source(), clientTags(r)
+	toNickServ := false
 	for _, target := range targets {
 		if target == "" {
 			// "PRIVMSG a,,b": an empty name between commas.
@@ -60,11 +61,20 @@ func deliver(r *Request, notice bool) {
 		msg := Msg{Source: source, Command: r.Command, Params: params, Time: r.Now,
 			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
 			ClientTags: tags}
+		if r.d.acct.reg != nil && r.d.isNickServ(target) {
+			toNickServ = r.Command == "PRIVMSG"
+			continue
+		}
 		if strings.IndexByte(channelPrefixes, target[0]) >= 0 && strings.IndexByte(target, '#') >= 0 {
 			toChannel(r, target, msg, fail)
 		} else {
 			toNick(r, target, msg, notice, fail)
 		}
+	}
+	if toNickServ {
+		// Last: NickServ may hand its work off, after which the request
+		// is no longer this handler's.
+		runNickServ(r, r.Params[1])
 	}
 }
 
@@ -86,7 +96,7 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 		fail(ERR_NOSUCHCHANNEL, name, "No such channel")
 		return
 	}
-	if err := ch.CanSend(r.Client, func() []string { return clientMasks(r.Client) }); err != nil {
+	if err := ch.CanSend(r.Client, func() []string { return speakMasks(r.Client) }); err != nil {
 		fail(ERR_CANNOTSENDTOCHAN, ch.Name(), cannotSendReason(err))
 		return
 	}

@@ -188,7 +188,12 @@ func (m *modeRun) applyList(add bool, letter byte, kind channels.ListKind) {
 	if !m.allowed(channels.Halfop) {
 		return
 	}
-	mask = channels.NormalizeMask(mask)
+	normalized, known := normalizeListMask(mask)
+	if !known {
+		m.r.Numeric(ERR_INVALIDMODEPARAM, m.ch.Name(), string(letter), mask, "Unknown extended ban")
+		return
+	}
+	mask = normalized
 	if strings.ContainsAny(mask, " ,") || mask[0] == ':' || len(mask) > 255 {
 		m.r.Numeric(ERR_INVALIDMODEPARAM, m.ch.Name(), string(letter), mask, "Invalid mask")
 		return

@@ -81,6 +81,7 @@ func handleNICK(r *Request) {
 		r.d.monitorOffline(before.Nick)
 		r.d.monitorOnline(nick, c.Source())
 	}
+	r.d.checkNickOwnership(r)
 }
 
 // forEachPeer calls f once for every other client sharing a channel with c.

@@ -77,6 +77,9 @@ func (d *Dispatcher) tryRegister(r *Request) {
 	if c.Registered() || !reg.NickGiven || !reg.UserGiven || reg.CapNegotiating {
 		return
 	}
+	if d.refuseBanned(r) {
+		return
+	}
 	if hash := r.Config.Password; hash != "" {
 		// bcrypt is slow work: it runs on the slow pool, and the client's
 		// next lines wait for it.
@@ -105,6 +108,7 @@ func (d *Dispatcher) register(r *Request) {
 	d.registration.observe(r.Now.Sub(c.Signon()))
 	d.welcome(r)
 	d.monitorOnline(c.Nick(), c.Source())
+	d.checkNickOwnership(r)
 }
 
 // welcome sends 001-005, LUSERS and the MOTD.
@@ -136,6 +140,7 @@ func (d *Dispatcher) isupportTokens(cfg *conf.Config) []string {
 		"CLIENTTAGDENY=",
 		"ELIST=CMNTU",
 		"EXCEPTS=e",
+		extbanISupport,
 		"INVEX=I",
 		"KICKLEN=" + n(l.KickLen),
 		"MAXLIST=beI:" + n(l.ListSize),

@@ -39,6 +39,7 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		d.users.Whowas().Record(users.WhowasEntry{Identity: id, Server: d.Config().Server.Name, Left: now})
 	}
 	d.users.Monitors().Clear(c)
+	d.accountQuit(c)
 	if c.Registered() {
 		d.monitorOffline(c.Nick())
 	}

@@ -3,6 +3,7 @@ package commands
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/conference-irc/conference/users"
 )
@@ -13,6 +14,7 @@ import (
 //	m, l   per-command counters (212); with no server links, l ("links")
 //	       has nothing of its own to show, so it is the same as m
 //	o      configured operators (243), operators only
+//	k, d   K-lines (216) and D-lines (225), operators only
 //
 // Any other letter answers just the end of the report, as servers do for
 // queries they do not know. The report always ends with 219.
@@ -37,6 +39,12 @@ func handleSTATS(r *Request) {
 			break
 		}
 		statsOperators(r)
+	case "k", "K", "d", "D":
+		if !r.Client.Identity().Modes.Has(users.ModeOperator) {
+			r.Numeric(ERR_NOPRIVILEGES, "Permission Denied- You're not an IRC operator")
+			break
+		}
+		statsBans(r, strings.ToUpper(letter))
 	}
 	r.Numeric(RPL_ENDOFSTATS, statsLetter(query[0]), "End of /STATS report")
 }

@@ -59,6 +59,8 @@ type Config struct {
 	Proxies []string `koanf:"proxies"`
 	// Web is what the HTTP listeners serve.
 	Web Web `koanf:"web"`
+	// Accounts configures SASL, REGISTER, NickServ and nick reservation.
+	Accounts Accounts `koanf:"accounts"`
 
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.

@@ -92,6 +92,7 @@ func (c *Config) validate() []problem {
 	ch.web(c.Web)
 	ch.exempt(c.Exempt)
 	ch.edge(c)
+	ch.accounts(c.Accounts)
 	for i, name := range c.Capabilities.Disabled {
 		ch.word(fmt.Sprintf("capabilities.disabled[%d]", i), name)
 	}

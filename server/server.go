@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/conference-irc/conference/accounts"
+	"github.com/conference-irc/conference/bans"
 	"github.com/conference-irc/conference/commands"
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/users"
@@ -64,6 +66,10 @@ type Options struct {
 	// the caller across restarts (the database); nil means a new random
 	// key at each start.
 	CloakSecret []byte
+	// Accounts is the account registry (nil: accounts off).
+	Accounts *accounts.Registry
+	// Bans are the server bans (nil: KLINE and DLINE unavailable).
+	Bans *bans.List
 }
 
 // Server accepts and serves IRC clients.
@@ -137,6 +143,8 @@ func New(opts Options) (*Server, error) {
 	s.disp, err = commands.New(commands.Options{
 		Config: opts.Config, Users: reg, Clock: s.clock.Now, Random: rand.Reader,
 		Hooks: hooks, Version: Version, Logger: s.log, CloakSecret: opts.CloakSecret,
+		Accounts: opts.Accounts, Bans: opts.Bans,
+		AfterFunc: func(d time.Duration, f func()) { s.clock.AfterFunc(d, f) },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dispatcher: %w", err)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"gopkg.in/irc.v4"
 )
 
 // TestDatabaseProcess runs the real binary for what concerns the database:
@@ -73,4 +75,84 @@ func testDatabaseBackup(t *testing.T, bin string) {
 	}
 	p.signal(syscall.SIGTERM)
 	p.waitExit()
+}
+
+// TestCrashAfterAcknowledgedWrites runs the real binary, makes each kind
+// of acknowledged account write, kills the process with SIGKILL right
+// after the acknowledgement, restarts it on the same database and checks
+// that the write is there.
+func TestCrashAfterAcknowledgedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the conferenced binary")
+	}
+	bin := buildConferenced(t)
+	file := filepath.Join(t.TempDir(), "conference.yaml")
+	writeTestFile(t, file, operYAML("server:\n  name: irc.test\n"))
+	fp := strings.Repeat("cd", 32)
+
+	// 1. Account created (REGISTER), acknowledged, then kill -9.
+	p := startProcess(t, bin, file)
+	c := p.server().Register(t, "yuri", "draft/account-registration")
+	if m := registerReply(t, c, "REGISTER * * yuri-passw0rd"); m.Param(0) != "SUCCESS" {
+		t.Fatalf("REGISTER: %v", m)
+	}
+	p = crashAndRestart(t, p, bin, file)
+	s := saslConnect(t, p.server())
+	if m := saslPlain(t, s, "yuri", "yuri-passw0rd"); m.Command != "903" {
+		t.Fatalf("account lost in the crash: %v", m)
+	}
+
+	// 2. Password changed and fingerprint added (NickServ), then kill -9.
+	finishRegistration(t, s, "yuri")
+	if got := nickServ(t, s, "SET PASSWORD yuri-second-passw0rd"); !hasLine(got, "Password changed") {
+		t.Fatalf("SET PASSWORD: %q", got)
+	}
+	if got := nickServ(t, s, "CERT ADD "+fp); !hasLine(got, "added") {
+		t.Fatalf("CERT ADD: %q", got)
+	}
+	p = crashAndRestart(t, p, bin, file)
+	s = saslConnect(t, p.server())
+	if m := saslPlain(t, s, "yuri", "yuri-second-passw0rd"); m.Command != "903" {
+		t.Fatalf("password change lost in the crash: %v", m)
+	}
+	finishRegistration(t, s, "yuri")
+	if got := nickServ(t, s, "CERT LIST"); !hasLine(got, fp) {
+		t.Fatalf("fingerprint lost in the crash: %q", got)
+	}
+
+	// 3. Account dropped, then kill -9: it stays dropped.
+	if got := nickServ(t, s, "DROP yuri yuri-second-passw0rd"); !hasLine(got, "dropped") {
+		t.Fatalf("DROP: %q", got)
+	}
+	p = crashAndRestart(t, p, bin, file)
+	z := p.server().Register(t, "zed")
+	if got := nickServ(t, z, "INFO yuri"); !hasLine(got, "No such account") {
+		t.Fatalf("dropped account back after the crash: %q", got)
+	}
+
+	// 4. Server ban added, then kill -9.
+	z.Send("OPER admin :" + operPassword)
+	z.ExpectNumeric("381")
+	if m := banReply(t, z, "KLINE *@crash.example :kept"); m.Command != "NOTE" {
+		t.Fatalf("KLINE: %v", m)
+	}
+	p = crashAndRestart(t, p, bin, file)
+	op := p.server().Register(t, "op")
+	op.Send("OPER admin :" + operPassword)
+	op.ExpectNumeric("381")
+	op.Send("STATS k")
+	if m := op.Expect(func(m *irc.Message) bool { return m.Command == "216" || m.Command == "219" }); m.Command != "216" || m.Param(2) != "crash.example" {
+		t.Fatalf("K-line lost in the crash: %v", m)
+	}
+}
+
+// crashAndRestart kills the process with SIGKILL (no shutdown, no
+// checkpoint) and starts a new one on the same configuration.
+func crashAndRestart(t *testing.T, p *proc, bin, file string) *proc {
+	t.Helper()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitExit()
+	return startProcess(t, bin, file)
 }

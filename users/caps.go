@@ -25,6 +25,8 @@ const (
 	CapCapNotify
 	CapNoImplicitNames
 	CapExtendedMonitor
+	CapSASL
+	CapAccountRegistration
 	capCount
 )
 
@@ -46,6 +48,10 @@ var capNames = [capCount]string{
 	CapCapNotify:       "cap-notify",
 	CapNoImplicitNames: "draft/no-implicit-names",
 	CapExtendedMonitor: "extended-monitor",
+
+	// Offered only when accounts are enabled.
+	CapSASL:                "sasl",
+	CapAccountRegistration: "draft/account-registration",
 }
 
 // Name is the capability's name on the wire.

@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/conference-irc/conference/accounts"
+	"github.com/conference-irc/conference/bans"
 	"github.com/conference-irc/conference/conf"
 	"github.com/conference-irc/conference/store"
+	"github.com/conference-irc/conference/users"
 )
 
 // openStore opens (creating it on first start) the database that cfg names
@@ -19,6 +24,26 @@ func openStore(cfg *conf.Config, configFile string) (*store.SQLite, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return store.Open(ctx, cfg.DatabasePath(configFile), time.Now())
+}
+
+// loadAccounts reads every account into memory (see the accounts room).
+func loadAccounts(cfg *conf.Config, db *store.SQLite, log *slog.Logger) (*accounts.Registry, error) {
+	cm, err := users.ParseCasemapping(cfg.Server.Casemapping)
+	if err != nil {
+		return nil, fmt.Errorf("server.casemapping: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return accounts.Load(ctx, accounts.Options{
+		Store: db, Fold: cm.Fold, Clock: time.Now, Random: rand.Reader, Logger: log,
+	})
+}
+
+// loadBans reads the server bans into memory.
+func loadBans(db *store.SQLite) (*bans.List, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return bans.Load(ctx, db, time.Now)
 }
 
 // backup is `conferenced backup [--config FILE] OUT`: an online, consistent

@@ -192,6 +192,16 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	}
 	defer db.Close()
 	log.Info("database open", "path", db.Path())
+	registry, err := loadAccounts(cfg, db, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	serverBans, err := loadBans(db)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	cloakSecret, err := db.Secret(context.Background(), "cloak", cloakSecretSize, rand.Reader)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -207,6 +217,7 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	var restart atomic.Bool
 	srv, err := server.New(server.Options{
 		Config: cfg, Reload: load, Logger: log, LogLevel: level, CloakSecret: cloakSecret,
+		Accounts: registry, Bans: serverBans,
 		Die: func(reason string) { trySend(stop, reason) },
 		Restart: func(reason string) {
 			restart.Store(true)

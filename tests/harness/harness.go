@@ -38,7 +38,8 @@ type Server struct {
 
 // Start runs a server configured by yaml (on top of the embedded defaults;
 // listen is always a free loopback port) and stops it when the test ends.
-// The environment is not read, so tests do not depend on the machine.
+// The environment is not read, so tests do not depend on the machine. The
+// server has a fresh database in the test's temp dir (see openAccounts).
 func Start(t testing.TB, yaml string) *Server {
 	t.Helper()
 	return StartWithClock(t, yaml, nil)
@@ -75,6 +76,13 @@ func StartWith(t testing.TB, yaml string, opts server.Options) *Server {
 	}
 	opts.Config = cfg
 	opts.Reload = func() (*conf.Config, error) { return conf.Load(load) }
+	if opts.Accounts == nil {
+		now := time.Now
+		if opts.Clock != nil {
+			now = opts.Clock.Now
+		}
+		opts.Accounts, opts.Bans = openAccounts(t, cfg, now, opts.Logger)
+	}
 	srv, err := server.New(opts)
 	if err != nil {
 		t.Fatalf("new server: %v", err)

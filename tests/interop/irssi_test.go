@@ -61,6 +61,15 @@ func startIrssi(t *testing.T, srv *harness.Server, nick string) *irssi {
 // command line, and waits until it has registered.
 func startIrssiWith(t *testing.T, nick, connect string) *irssi {
 	t.Helper()
+	c := launchIrssi(t, nick)
+	c.cmd(connect)
+	c.waitLog(lit("End of /MOTD"))
+	return c
+}
+
+// launchIrssi starts irssi under tmux as nick, not connected to anything.
+func launchIrssi(t *testing.T, nick string) *irssi {
+	t.Helper()
 	bin := needBinary(t, "irssi")
 	tmux := needBinary(t, "tmux")
 	home := t.TempDir()
@@ -72,8 +81,6 @@ func startIrssiWith(t *testing.T, nick, connect string) *irssi {
 	t.Cleanup(c.stop)
 	// Type nothing before irssi has its terminal set up.
 	c.waitLog(lit("Irssi v"))
-	c.cmd(connect)
-	c.waitLog(lit("End of /MOTD"))
 	return c
 }
 

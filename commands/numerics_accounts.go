@@ -1,0 +1,14 @@
+package commands
+
+// The SASL and account numerics (IRCv3 sasl-3.1).
+const (
+	RPL_LOGGEDIN    = "900"
+	RPL_LOGGEDOUT   = "901"
+	ERR_NICKLOCKED  = "902"
+	RPL_SASLSUCCESS = "903"
+	ERR_SASLFAIL    = "904"
+	ERR_SASLTOOLONG = "905"
+	ERR_SASLABORTED = "906"
+	ERR_SASLALREADY = "907"
+	RPL_SASLMECHS   = "908"
+)
