@@ -28,7 +28,6 @@ func CheckNewPassword(password string) error {
 // SCRAM-SHA-256 keys under a fresh salt. This is the slow part of
 // registration (bcrypt plus 4096 rounds of PBKDF2).
 func (r *Registry) credentials(name, password string) (store.Credentials, error) {
-	defer r.hashing()()
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), r.cost)
 	if err != nil {
 		return store.Credentials{}, fmt.Errorf("bcrypt: %w", err)
@@ -66,21 +65,12 @@ func (r *Registry) Authenticate(name, password string) (string, error) {
 	if !r.failures.Allow(a.Key) {
 		return "", ErrThrottled
 	}
-	release := r.hashing()
-	mismatch := bcrypt.CompareHashAndPassword([]byte(a.Credentials.PasswordHash), []byte(password)) != nil
-	release()
-	if mismatch {
+	if bcrypt.CompareHashAndPassword([]byte(a.Credentials.PasswordHash), []byte(password)) != nil {
 		r.failures.Fail(a.Key)
 		r.log.Info("wrong password", "account", a.Name)
 		return "", ErrWrongPassword
 	}
 	return a.Name, nil
-}
-
-// hashing waits for a hash slot and returns its release.
-func (r *Registry) hashing() (release func()) {
-	r.hashGate <- struct{}{}
-	return func() { <-r.hashGate }
 }
 
 // scramCredentials are name's SCRAM verifiers, for the SCRAM mechanism.

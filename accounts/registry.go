@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -71,10 +70,6 @@ type Options struct {
 	Throttle ThrottleRule
 	// Logger receives the registry's logs (never a password).
 	Logger *slog.Logger
-	// HashSlots is how many password hashes may run at once; zero means
-	// one fewer than GOMAXPROCS (at least one), so that a burst of logins
-	// never takes every core from the goroutines that serve clients.
-	HashSlots int
 }
 
 // Info is what may be shown about an account.
@@ -98,7 +93,6 @@ type Registry struct {
 	cost     int
 	log      *slog.Logger
 	failures *Throttle
-	hashGate chan struct{} // one token per hash allowed to run
 
 	mu       sync.RWMutex
 	byKey    map[string]*store.Account
@@ -120,11 +114,7 @@ func Load(ctx context.Context, opts Options) (*Registry, error) {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	r.failures = NewThrottle(opts.Throttle, opts.Clock)
-	slots := opts.HashSlots
-	if slots <= 0 {
-		slots = max(1, runtime.GOMAXPROCS(0)-1)
-	}
-	r.hashGate = make(chan struct{}, slots)
+
 	all, err := opts.Store.Accounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load accounts: %w", err)
