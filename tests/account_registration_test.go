@@ -141,7 +141,5 @@ func TestRegisterDisabled(t *testing.T) {
 	if m := registerReply(t, c, "REGISTER * * ned-passw0rd"); m.Command != "FAIL" || m.Param(1) != "TEMPORARILY_UNAVAILABLE" {
 		t.Fatalf("REGISTER when disabled: %v", m)
 	}
-	if got := nickServ(t, c, "REGISTER ned-passw0rd"); !hasLine(got, "disabled") {
-		t.Fatalf("NickServ REGISTER when disabled: %q", got)
-	}
+	expectNickServ(t, c, "REGISTER ned-passw0rd", "disabled")
 }

@@ -90,6 +90,15 @@ func nickServ(t *testing.T, c *harness.Client, line string) []string {
 	return notices
 }
 
+// expectNickServ sends a line to NickServ and fails unless one of its
+// notices contains want.
+func expectNickServ(t *testing.T, c *harness.Client, line, want string) {
+	t.Helper()
+	if got := nickServ(t, c, line); !hasLine(got, want) {
+		t.Fatalf("NickServ %s: %q, want a notice with %q", line, got, want)
+	}
+}
+
 // hasLine reports whether any notice contains want.
 func hasLine(lines []string, want string) bool {
 	for _, l := range lines {

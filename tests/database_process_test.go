@@ -104,12 +104,8 @@ func TestCrashAfterAcknowledgedWrites(t *testing.T) {
 
 	// 2. Password changed and fingerprint added (NickServ), then kill -9.
 	finishRegistration(t, s, "yuri")
-	if got := nickServ(t, s, "SET PASSWORD yuri-second-passw0rd"); !hasLine(got, "Password changed") {
-		t.Fatalf("SET PASSWORD: %q", got)
-	}
-	if got := nickServ(t, s, "CERT ADD "+fp); !hasLine(got, "added") {
-		t.Fatalf("CERT ADD: %q", got)
-	}
+	expectNickServ(t, s, "SET PASSWORD yuri-second-passw0rd", "Password changed")
+	expectNickServ(t, s, "CERT ADD "+fp, "added")
 	p = crashAndRestart(t, p, bin, file)
 	s = saslConnect(t, p.server())
 	if m := saslPlain(t, s, "yuri", "yuri-second-passw0rd"); m.Command != "903" {
@@ -121,14 +117,10 @@ func TestCrashAfterAcknowledgedWrites(t *testing.T) {
 	}
 
 	// 3. Account dropped, then kill -9: it stays dropped.
-	if got := nickServ(t, s, "DROP yuri yuri-second-passw0rd"); !hasLine(got, "dropped") {
-		t.Fatalf("DROP: %q", got)
-	}
+	expectNickServ(t, s, "DROP yuri yuri-second-passw0rd", "dropped")
 	p = crashAndRestart(t, p, bin, file)
 	z := p.server().Register(t, "zed")
-	if got := nickServ(t, z, "INFO yuri"); !hasLine(got, "No such account") {
-		t.Fatalf("dropped account back after the crash: %q", got)
-	}
+	expectNickServ(t, z, "INFO yuri", "No such account")
 
 	// 4. Server ban added, then kill -9.
 	z.Send("OPER admin :" + operPassword)

@@ -19,48 +19,28 @@ func TestNickServRegisterIdentifyLogout(t *testing.T) {
 	if !hasRaw(c.Seen, " 900 olga olga!~olga@127.0.0.1 olga :You are now logged in as olga") {
 		t.Fatal("no 900 after NickServ REGISTER")
 	}
-	if got := nickServ(t, c, "REGISTER olga-passw0rd"); !hasLine(got, "already logged in") {
-		t.Fatalf("second REGISTER: %q", got)
-	}
+	expectNickServ(t, c, "REGISTER olga-passw0rd", "already logged in")
 	if got := nickServ(t, c, "INFO"); !hasLine(got, "Information on olga") || !hasLine(got, "olga@example.org") {
 		t.Fatalf("INFO of oneself: %q", got)
 	}
 	c.Send("NS LOGOUT")
 	c.ExpectNumeric("901")
-	if got := nickServ(t, c, "LOGOUT"); !hasLine(got, "not logged in") {
-		t.Fatalf("second LOGOUT: %q", got)
-	}
-	if got := nickServ(t, c, "IDENTIFY wrong-password"); !hasLine(got, "Invalid password") {
-		t.Fatalf("IDENTIFY wrong: %q", got)
-	}
+	expectNickServ(t, c, "LOGOUT", "not logged in")
+	expectNickServ(t, c, "IDENTIFY wrong-password", "Invalid password")
 	c.Send("NICKSERV IDENTIFY olga olga-passw0rd")
 	c.ExpectNumeric("900")
-	if got := nickServ(t, c, "IDENTIFY olga-passw0rd"); !hasLine(got, "already logged in") {
-		t.Fatalf("IDENTIFY when logged in: %q", got)
-	}
+	expectNickServ(t, c, "IDENTIFY olga-passw0rd", "already logged in")
 
 	other := srv.Register(t, "pete")
 	if got := nickServ(t, other, "INFO olga"); !hasLine(got, "Registered:") || hasLine(got, "example.org") {
 		t.Fatalf("INFO of another (no e-mail shown): %q", got)
 	}
-	if got := nickServ(t, other, "INFO nobody"); !hasLine(got, "No such account") {
-		t.Fatalf("INFO of no one: %q", got)
-	}
-	if got := nickServ(t, other, "IDENTIFY nobody whatever1"); !hasLine(got, "No such account") {
-		t.Fatalf("IDENTIFY of no one: %q", got)
-	}
-	if got := nickServ(t, other, "FROBNICATE"); !hasLine(got, "Unknown command") {
-		t.Fatalf("unknown command: %q", got)
-	}
-	if got := nickServ(t, other, "HELP"); !hasLine(got, "IDENTIFY") {
-		t.Fatalf("HELP: %q", got)
-	}
-	if got := nickServ(t, other, "REGISTER"); !hasLine(got, "Syntax") {
-		t.Fatalf("REGISTER without a password: %q", got)
-	}
-	if got := nickServ(t, other, "REGISTER short"); !hasLine(got, "not acceptable") {
-		t.Fatalf("REGISTER with a short password: %q", got)
-	}
+	expectNickServ(t, other, "INFO nobody", "No such account")
+	expectNickServ(t, other, "IDENTIFY nobody whatever1", "No such account")
+	expectNickServ(t, other, "FROBNICATE", "Unknown command")
+	expectNickServ(t, other, "HELP", "IDENTIFY")
+	expectNickServ(t, other, "REGISTER", "Syntax")
+	expectNickServ(t, other, "REGISTER short", "not acceptable")
 }
 
 func TestNickServNickIsReserved(t *testing.T) {
@@ -81,12 +61,8 @@ func TestNickServSetPasswordAndDrop(t *testing.T) {
 	srv := harness.Start(t, "")
 	c := srv.Register(t, "rita")
 	nickServ(t, c, "REGISTER rita-passw0rd")
-	if got := nickServ(t, c, "SET PASSWORD rita-new-passw0rd"); !hasLine(got, "Password changed") {
-		t.Fatalf("SET PASSWORD: %q", got)
-	}
-	if got := nickServ(t, c, "SET PASSWORD tiny"); !hasLine(got, "not acceptable") {
-		t.Fatalf("SET PASSWORD too short: %q", got)
-	}
+	expectNickServ(t, c, "SET PASSWORD rita-new-passw0rd", "Password changed")
+	expectNickServ(t, c, "SET PASSWORD tiny", "not acceptable")
 	c.Quit()
 	d := saslConnect(t, srv)
 	if m := saslPlain(t, d, "rita", "rita-passw0rd"); m.Command != "904" {
@@ -98,20 +74,12 @@ func TestNickServSetPasswordAndDrop(t *testing.T) {
 	finishRegistration(t, d, "rita")
 
 	stranger := srv.Register(t, "sam")
-	if got := nickServ(t, stranger, "SET PASSWORD whatever-1"); !hasLine(got, "must be logged in") {
-		t.Fatalf("SET PASSWORD logged out: %q", got)
-	}
-	if got := nickServ(t, stranger, "DROP rita wrong-password"); !hasLine(got, "Invalid password") {
-		t.Fatalf("DROP with a wrong password: %q", got)
-	}
-	if got := nickServ(t, stranger, "DROP rita rita-new-passw0rd"); !hasLine(got, "has been dropped") {
-		t.Fatalf("DROP: %q", got)
-	}
+	expectNickServ(t, stranger, "SET PASSWORD whatever-1", "must be logged in")
+	expectNickServ(t, stranger, "DROP rita wrong-password", "Invalid password")
+	expectNickServ(t, stranger, "DROP rita rita-new-passw0rd", "has been dropped")
 	// rita's session is logged out, and the name is free again.
 	d.ExpectNumeric("901")
-	if got := nickServ(t, stranger, "INFO rita"); !hasLine(got, "No such account") {
-		t.Fatalf("INFO after DROP: %q", got)
-	}
+	expectNickServ(t, stranger, "INFO rita", "No such account")
 }
 
 func TestNickServGhostAndRegain(t *testing.T) {
@@ -123,21 +91,11 @@ func TestNickServGhostAndRegain(t *testing.T) {
 	squatter := srv.Register(t, "tess")
 
 	bystander := srv.Register(t, "uma")
-	if got := nickServ(t, bystander, "GHOST tess"); !hasLine(got, "may not ghost") {
-		t.Fatalf("GHOST by a stranger: %q", got)
-	}
-	if got := nickServ(t, bystander, "GHOST tess wrong-password"); !hasLine(got, "Invalid password") {
-		t.Fatalf("GHOST with a wrong password: %q", got)
-	}
-	if got := nickServ(t, bystander, "GHOST nobody"); !hasLine(got, "No one is using") {
-		t.Fatalf("GHOST of no one: %q", got)
-	}
-	if got := nickServ(t, owner, "GHOST tess_away"); !hasLine(got, "yourself") {
-		t.Fatalf("GHOST of oneself: %q", got)
-	}
-	if got := nickServ(t, owner, "REGAIN tess"); !hasLine(got, "regained") {
-		t.Fatalf("REGAIN: %q", got)
-	}
+	expectNickServ(t, bystander, "GHOST tess", "may not ghost")
+	expectNickServ(t, bystander, "GHOST tess wrong-password", "Invalid password")
+	expectNickServ(t, bystander, "GHOST nobody", "No one is using")
+	expectNickServ(t, owner, "GHOST tess_away", "yourself")
+	expectNickServ(t, owner, "REGAIN tess", "regained")
 	if reason := squatter.ExpectClosed(); !strings.Contains(reason, "REGAIN") {
 		t.Fatalf("squatter closed with %q", reason)
 	}
@@ -147,9 +105,7 @@ func TestNickServGhostAndRegain(t *testing.T) {
 
 	// GHOST with the password, by someone not logged in.
 	squatter2 := srv.Register(t, "tess2")
-	if got := nickServ(t, bystander, "GHOST tess tess-passw0rd"); !hasLine(got, "ghosted") {
-		t.Fatalf("GHOST with the password: %q", got)
-	}
+	expectNickServ(t, bystander, "GHOST tess tess-passw0rd", "ghosted")
 	owner.ExpectClosed()
 	_ = squatter2
 }
@@ -157,56 +113,53 @@ func TestNickServGhostAndRegain(t *testing.T) {
 func TestNickServCert(t *testing.T) {
 	srv := harness.Start(t, "")
 	c := srv.Register(t, "vera")
-	if got := nickServ(t, c, "CERT LIST"); !hasLine(got, "must be logged in") {
-		t.Fatalf("CERT logged out: %q", got)
-	}
+	expectNickServ(t, c, "CERT LIST", "must be logged in")
 	nickServ(t, c, "REGISTER vera-passw0rd")
-	if got := nickServ(t, c, "CERT ADD"); !hasLine(got, "not using a client certificate") {
-		t.Fatalf("CERT ADD without a certificate: %q", got)
-	}
+	expectNickServ(t, c, "CERT ADD", "not using a client certificate")
 	fp := strings.Repeat("ab", 32)
-	if got := nickServ(t, c, "CERT ADD "+strings.ToUpper(fp)); !hasLine(got, "added") {
-		t.Fatalf("CERT ADD fp: %q", got)
-	}
-	if got := nickServ(t, c, "CERT ADD "+fp); !hasLine(got, "already linked") {
-		t.Fatalf("CERT ADD twice: %q", got)
-	}
-	if got := nickServ(t, c, "CERT ADD xyz"); !hasLine(got, "not a SHA-256") {
-		t.Fatalf("CERT ADD garbage: %q", got)
-	}
+	expectNickServ(t, c, "CERT ADD "+strings.ToUpper(fp), "added")
+	expectNickServ(t, c, "CERT ADD "+fp, "already linked")
+	expectNickServ(t, c, "CERT ADD xyz", "not a SHA-256")
 	if got := nickServ(t, c, "CERT LIST"); !hasLine(got, fp) {
 		t.Fatalf("CERT LIST: %q", got)
 	}
-	if got := nickServ(t, c, "CERT DEL "+fp); !hasLine(got, "removed") {
-		t.Fatalf("CERT DEL: %q", got)
-	}
-	if got := nickServ(t, c, "CERT DEL "+fp); !hasLine(got, "not linked") {
-		t.Fatalf("CERT DEL twice: %q", got)
-	}
-	if got := nickServ(t, c, "CERT FROB"); !hasLine(got, "Syntax") {
-		t.Fatalf("CERT FROB: %q", got)
-	}
+	expectNickServ(t, c, "CERT DEL "+fp, "removed")
+	expectNickServ(t, c, "CERT DEL "+fp, "not linked")
+	expectNickServ(t, c, "CERT FROB", "Syntax")
 }
 
-func TestNickEnforcement(t *testing.T) {
+// squatOnAccount starts a server with extra accounts config, registers
+// the account nick with NickServ, and connects someone else under that
+// nick, checking that NickServ warns them.
+func squatOnAccount(t *testing.T, yaml, nick string) (*harness.Server, *harness.Clock, *harness.Client) {
+	t.Helper()
 	clock := harness.NewClock()
-	srv := harness.StartWithClock(t, "accounts:\n  grace: 30s\n", clock)
-	owner := srv.Register(t, "wendy")
-	nickServ(t, owner, "REGISTER wendy-passw0rd")
+	srv := harness.StartWithClock(t, yaml, clock)
+	owner := srv.Register(t, nick)
+	nickServ(t, owner, "REGISTER "+nick+"-passw0rd")
 	owner.Quit()
-
-	// Someone else takes the nick: warned, then renamed after the grace.
-	squatter := srv.Register(t, "wendy")
+	squatter := srv.Register(t, nick)
 	squatter.Sync()
 	if !hasLine(noticesOf(squatter.Seen), "registered to another account") {
 		t.Fatalf("no warning:\n%s", strings.Join(squatter.Seen, "\n"))
 	}
-	clock.Advance(29 * time.Second)
-	for _, m := range squatter.Sync() {
+	return srv, clock, squatter
+}
+
+// expectNoNick fails if c was renamed by the time its PING is answered.
+func expectNoNick(t *testing.T, c *harness.Client, why string) {
+	t.Helper()
+	for _, m := range c.Sync() {
 		if m.Command == "NICK" {
-			t.Fatal("renamed before the grace period ended")
+			t.Fatalf("%s: %v", why, m)
 		}
 	}
+}
+
+func TestNickEnforcement(t *testing.T) {
+	srv, clock, squatter := squatOnAccount(t, "accounts:\n  grace: 30s\n", "wendy")
+	clock.Advance(29 * time.Second)
+	expectNoNick(t, squatter, "renamed before the grace period ended")
 	clock.Advance(time.Second)
 	m := squatter.ExpectCommand("NICK")
 	if !strings.HasPrefix(m.Param(0), "Guest") {
@@ -218,30 +171,13 @@ func TestNickEnforcement(t *testing.T) {
 	keeper.Send("NS IDENTIFY wendy-passw0rd")
 	keeper.ExpectNumeric("900")
 	clock.Advance(time.Minute)
-	for _, m := range keeper.Sync() {
-		if m.Command == "NICK" {
-			t.Fatalf("renamed after identifying: %v", m)
-		}
-	}
+	expectNoNick(t, keeper, "renamed after identifying")
 }
 
 func TestNickEnforcementWarnOnly(t *testing.T) {
-	clock := harness.NewClock()
-	srv := harness.StartWithClock(t, "accounts:\n  enforce: warn\n", clock)
-	owner := srv.Register(t, "xena")
-	nickServ(t, owner, "REGISTER xena-passw0rd")
-	owner.Quit()
-	squatter := srv.Register(t, "xena")
-	squatter.Sync()
-	if !hasLine(noticesOf(squatter.Seen), "registered to another account") {
-		t.Fatal("no warning")
-	}
+	_, clock, squatter := squatOnAccount(t, "accounts:\n  enforce: warn\n", "xena")
 	clock.Advance(time.Hour)
-	for _, m := range squatter.Sync() {
-		if m.Command == "NICK" {
-			t.Fatalf("renamed under warn: %v", m)
-		}
-	}
+	expectNoNick(t, squatter, "renamed under warn")
 }
 
 // noticesOf returns the text of NOTICE lines among raw lines.

@@ -316,9 +316,7 @@ func TestSASLExternalWithCertificate(t *testing.T) {
 	owner.Register("hugo")
 	owner.Send("REGISTER * * hugo-passw0rd")
 	owner.ExpectCommand("REGISTER")
-	if got := nickServ(t, owner, "CERT ADD"); !hasLine(got, "added") {
-		t.Fatalf("CERT ADD: %q", got)
-	}
+	expectNickServ(t, owner, "CERT ADD", "added")
 	if got := nickServ(t, owner, "CERT LIST"); !hasLine(got, fp) {
 		t.Fatalf("CERT LIST lacks %s: %q", fp, got)
 	}
