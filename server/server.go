@@ -30,8 +30,9 @@ import (
 // Version is the server's version string.
 const Version = "conference-0.1.0"
 
-// foldCacheSize is how many casefolded names the routing LRU keeps.
-const foldCacheSize = 8192
+// lookupCacheSize is how many nick lookups (name as typed -> holder) the
+// routing LRU keeps.
+const lookupCacheSize = 8192
 
 // Options configure a Server.
 type Options struct {
@@ -106,7 +107,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server.casemapping: %w", err)
 	}
-	reg, err := users.NewRegistry(cm, foldCacheSize, opts.Config.Limits.Whowas)
+	reg, err := users.NewRegistry(cm, lookupCacheSize, opts.Config.Limits.Whowas)
 	if err != nil {
 		return nil, err
 	}

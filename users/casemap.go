@@ -1,6 +1,6 @@
 // Package users knows who is connected: each client's identity (nick, user,
 // host, realname, account, modes, capabilities, away), its handle to send,
-// the registry from casefolded nick to client with its LRU of casefolds, the
+// the registry from casefolded nick to client with its LRU of nick lookups, the
 // casemapping, and the WHOWAS history.
 package users
 

@@ -106,6 +106,8 @@ type Client struct {
 	rooms      []Room       // a short list (limits.channels): cheaper than a map per client
 	invites    []Invitation // pending invitations, oldest first (see invitations.go)
 	reg        Registration
+
+	claim *nickClaim // the current tenure of its nick; guarded by Registry.mu
 }
 
 // Registration is what a client has said before it is registered.

@@ -2,10 +2,7 @@ package users
 
 import (
 	"errors"
-	"fmt"
 	"sync"
-
-	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // ErrNickInUse is returned when another client holds the nick.
@@ -13,12 +10,14 @@ var ErrNickInUse = errors.New("nick in use")
 
 // Registry maps casefolded nicks to clients and knows every connection.
 //
-// Lock order: Registry.mu before Client.mu. The fold cache holds only pure
-// results (name -> casefold), so it can never route a message to a stale
-// holder of a nick: ownership is always read from byNick under mu.
+// Lock order: Registry.mu before Client.mu; the lookup cache's shard locks
+// are leaves. Find goes first to the LRU of lookups (lookup.go), whose every
+// hit is validated against the claim it found: a claim ends, under mu, when
+// its nick changes hands or its client leaves, so the cache never routes to
+// a stale holder; a miss reads byNick under mu as before.
 type Registry struct {
 	casemap  Casemapping
-	folds    *lru.Cache[string, string]
+	lookups  *lookupCache
 	whowas   *Whowas
 	monitors *Monitors
 
@@ -30,15 +29,16 @@ type Registry struct {
 }
 
 // NewRegistry makes an empty registry that folds names with casemap,
-// caching up to foldCache folds and remembering whowasSize departed nicks.
-func NewRegistry(casemap Casemapping, foldCache, whowasSize int) (*Registry, error) {
-	folds, err := lru.New[string, string](foldCache)
+// caching up to lookupCache nick lookups and remembering whowasSize
+// departed nicks.
+func NewRegistry(casemap Casemapping, lookupCache, whowasSize int) (*Registry, error) {
+	lookups, err := newLookupCache(lookupCache)
 	if err != nil {
-		return nil, fmt.Errorf("nick fold cache: %w", err)
+		return nil, err
 	}
 	return &Registry{
 		casemap:  casemap,
-		folds:    folds,
+		lookups:  lookups,
 		whowas:   NewWhowas(casemap, whowasSize),
 		monitors: NewMonitors(casemap),
 		byNick:   make(map[string]*Client),
@@ -55,15 +55,10 @@ func (r *Registry) Whowas() *Whowas { return r.whowas }
 // Monitors is the MONITOR index.
 func (r *Registry) Monitors() *Monitors { return r.monitors }
 
-// Fold returns the casefold of a nick or channel name, through the LRU.
-func (r *Registry) Fold(name string) string {
-	if f, ok := r.folds.Get(name); ok {
-		return f
-	}
-	f := r.casemap.Fold(name)
-	r.folds.Add(name, f)
-	return f
-}
+// Fold returns the casefold of a nick or channel name. (Folding is
+// table-driven and cheaper than any cache of it: the cache is of whole
+// lookups, see Find.)
+func (r *Registry) Fold(name string) string { return r.casemap.Fold(name) }
 
 // Add records a new connection (not yet registered).
 func (r *Registry) Add(c *Client) {
@@ -80,14 +75,17 @@ func (r *Registry) Add(c *Client) {
 // Remove forgets a connection and frees its nick.
 func (r *Registry) Remove(c *Client) {
 	r.mu.Lock()
-	folded := r.Fold(c.Nick())
 	if _, ok := r.clients[c]; ok {
 		r.tally.connections.Add(-1)
 		c.track(nil)
 	}
 	delete(r.clients, c)
-	if r.byNick[folded] == c {
-		delete(r.byNick, folded)
+	if cl := c.claim; cl != nil {
+		if r.byNick[cl.folded] == c {
+			delete(r.byNick, cl.folded)
+		}
+		cl.holder.Store(nil)
+		c.claim = nil
 	}
 	r.mu.Unlock()
 }
@@ -111,23 +109,47 @@ func (r *Registry) ClaimNickThen(c *Client, nick string, claimed func(old string
 		return "", ErrNickInUse
 	}
 	old := c.Nick()
-	if oldFolded := r.Fold(old); r.byNick[oldFolded] == c {
-		delete(r.byNick, oldFolded)
+	prev := c.claim
+	if prev != nil && r.byNick[prev.folded] == c {
+		delete(r.byNick, prev.folded)
 	}
 	r.byNick[folded] = c
 	c.Update(func(id *Identity) { id.Nick = nick })
 	if claimed != nil {
 		claimed(old)
 	}
+	// The claims change last, after c's own NICK is queued: until then a
+	// cached lookup may still find c under its old nick (as if it came just
+	// before the change), never under the new one.
+	if prev == nil || prev.folded != folded {
+		if prev != nil {
+			prev.holder.Store(nil)
+		}
+		cl := &nickClaim{folded: folded}
+		cl.holder.Store(c)
+		c.claim = cl
+	}
 	return old, nil
 }
 
-// Find returns the client holding nick, or nil.
+// Find returns the client holding nick, or nil. A name found before, as
+// typed, is answered from the LRU of lookups without the registry's lock
+// or a fold, once its claim is checked to be current.
 func (r *Registry) Find(nick string) *Client {
+	if c := r.lookups.get(nick); c != nil {
+		return c
+	}
 	folded := r.Fold(nick)
 	r.mu.RLock()
 	c := r.byNick[folded]
+	var cl *nickClaim
+	if c != nil {
+		cl = c.claim
+	}
 	r.mu.RUnlock()
+	if cl != nil {
+		r.lookups.put(nick, cl)
+	}
 	return c
 }
 

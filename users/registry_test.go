@@ -20,7 +20,8 @@ var epoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func newTestRegistry(t *testing.T) *Registry {
 	t.Helper()
-	// A tiny fold cache, so that evictions happen during the tests.
+	// A tiny lookup cache (one entry a shard), so that evictions happen
+	// during the tests.
 	r, err := NewRegistry(RFC1459, 2, 16)
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +201,8 @@ func TestClaimNickConcurrent(t *testing.T) {
 	}
 }
 
-// TestFoldCacheNeverStale routes through the registry, with a fold cache
-// of 2 entries evicting constantly, while nicks change hands, change case
+// TestFoldCacheNeverStale routes through the registry, with a lookup cache
+// of one entry a shard evicting constantly, while nicks change hands, change case
 // and move between RFC 1459 equivalents ([ and {, ~ and ^); after every
 // step each spelling of every nick must find exactly the client a fresh
 // fold says holds it, and a released nick nobody.
