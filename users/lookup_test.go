@@ -153,7 +153,7 @@ func TestLookupCacheNeverStaleConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 200; j++ {
-				r.ClaimNick(c, spellings((i+j)%nicks)[j%3])
+				r.ClaimNick(c, spellings((i + j) % nicks)[j%3])
 			}
 		}()
 	}
