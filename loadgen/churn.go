@@ -83,7 +83,7 @@ func (r *runner) launchCycles(ctx context.Context, start, end time.Time, tokens 
 		if last {
 			now = end
 		}
-		for due := pace.due(now); due > 0; due-- {
+		for _, due := pace.due(now); due > 0; due-- {
 			select {
 			case tokens <- struct{}{}:
 				st.launched.Add(1)

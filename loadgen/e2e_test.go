@@ -75,6 +75,15 @@ func TestFanoutAgainstFakeServer(t *testing.T) {
 	if res.P50Ms <= 0 || res.P99Ms < res.P50Ms || res.MaxMs < res.P99Ms {
 		t.Errorf("implausible latencies p50 %v p99 %v max %v", res.P50Ms, res.P99Ms, res.MaxMs)
 	}
+	// Every delivery is timed from its intended send time, so it is never
+	// shorter than the time its write was late.
+	if res.SendLagMaxMs > res.MaxMs || res.SendLagP99Ms < res.SendLagP50Ms {
+		t.Errorf("send lag p50 %v p99 %v max %v against latency max %v",
+			res.SendLagP50Ms, res.SendLagP99Ms, res.SendLagMaxMs, res.MaxMs)
+	}
+	if res.GenThreads <= 0 || res.GenBudgetPct <= 0 {
+		t.Errorf("generator budget not reported: %d threads, %v%%", res.GenThreads, res.GenBudgetPct)
+	}
 	var line bytes.Buffer
 	if err := res.WriteJSON(&line); err != nil {
 		t.Fatal(err)
@@ -85,7 +94,9 @@ func TestFanoutAgainstFakeServer(t *testing.T) {
 	}
 	for _, key := range []string{"scenario", "params", "sent", "expected", "received", "lost",
 		"deliveries_per_sec", "p50_ms", "p90_ms", "p99_ms", "max_ms", "registered", "failed",
-		"reg_per_sec", "server_cpu_sec", "server_cpu_pct", "server_rss_kib", "rss_per_client_kib", "pass"} {
+		"reg_per_sec", "server_cpu_sec", "server_cpu_pct", "server_rss_kib", "rss_per_client_kib", "pass",
+		"send_lag_p50_ms", "send_lag_p99_ms", "send_lag_max_ms", "gen_send_cpu_pct", "gen_threads",
+		"gen_budget_pct", "gen_saturated"} {
 		if _, ok := decoded[key]; !ok {
 			t.Errorf("JSON lacks %q", key)
 		}

@@ -5,45 +5,49 @@ import (
 	"time"
 )
 
-// tick is the scheduler's granularity. Events due within one tick go out
-// together; the rate over any longer window is exact.
-const tick = 5 * time.Millisecond
+// tick is the scheduler's granularity: events due within one tick are
+// written together, but each is stamped with its own intended time, so the
+// tick adds to the measured latency instead of hiding inside it.
+const tick = time.Millisecond
 
-// maxBacklog is how far behind schedule a pacer may fall before it gives up
-// on the missed events instead of sending them in one burst: a stalled
-// generator (or a server pushing back) then shows as a lower achieved rate,
-// not as a spike that the next tick blames on the server.
-const maxBacklog = 100 * time.Millisecond
-
-// pacer turns a rate into a count of events due at each tick, so that one
-// ticker paces any number of events per second without sleeping per event.
+// pacer turns a rate into the events due at each tick, each with the time
+// it was meant to be sent, so that one ticker paces any number of events
+// per second without sleeping per event.
+//
+// It never skips an event: a generator that stalls (or a server that stops
+// reading, so that writes block) sends the missed events late, stamped with
+// the time they were meant to go out. Latency then counts the stall, as a
+// user whose message sat waiting would (no coordinated omission).
 type pacer struct {
 	rate   float64
 	start  time.Time
 	issued int64
-	burst  int64
 }
 
 // newPacer paces rate events per second from start; rate <= 0 means no limit.
 func newPacer(rate float64, start time.Time) *pacer {
-	burst := int64(math.Ceil(rate * maxBacklog.Seconds()))
-	return &pacer{rate: rate, start: start, burst: max(burst, 1)}
+	return &pacer{rate: rate, start: start}
 }
 
-// due returns how many events should be issued at now and counts them issued.
-func (p *pacer) due(now time.Time) int64 {
+// due returns the index of the first event due at now and how many are
+// due, and counts them issued.
+func (p *pacer) due(now time.Time) (first, n int64) {
 	if p.rate <= 0 {
-		return math.MaxInt32
+		return p.issued, math.MaxInt32
 	}
 	want := int64(now.Sub(p.start).Seconds() * p.rate)
-	n := want - p.issued
-	if n > p.burst {
-		p.issued = want - p.burst
-		n = p.burst
-	}
-	if n < 0 {
-		return 0
-	}
+	first = p.issued
+	n = max(want-p.issued, 0)
 	p.issued += n
-	return n
+	return first, n
+}
+
+// intended is when event i was meant to be sent; with no rate limit, it
+// is never earlier than the event's write, so the caller passes when the
+// batch was written.
+func (p *pacer) intended(i int64, written time.Time) time.Time {
+	if p.rate <= 0 {
+		return written
+	}
+	return p.start.Add(time.Duration(float64(i) / p.rate * float64(time.Second)))
 }

@@ -45,7 +45,7 @@ func (r *runner) setUp(ctx context.Context, channelOf func(i int) string) *popul
 	launched := 0
 launch:
 	for launched < n {
-		for due := pace.due(time.Now()); due > 0 && launched < n; due-- {
+		for _, due := pace.due(time.Now()); due > 0 && launched < n; due-- {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():

@@ -92,16 +92,47 @@ type Result struct {
 	ServerRSSBeforeKiB int64   `json:"server_rss_before_kib"`
 	RSSPerClientKiB    float64 `json:"rss_per_client_kib"`
 
-	// The generator itself.
+	// SendLag is how late the generator's writes finished after each
+	// message's intended send time (fanout, direct): its own delays plus
+	// any time the server made a write wait. Latency above already counts
+	// it; a large lag with a saturated generator points at the generator.
+	SendLagP50Ms float64 `json:"send_lag_p50_ms"`
+	SendLagP99Ms float64 `json:"send_lag_p99_ms"`
+	SendLagMaxMs float64 `json:"send_lag_max_ms"`
+
+	// The generator itself, over the whole run.
 	GenCPUSec float64 `json:"gen_cpu_sec"`
 	GenCPUPct float64 `json:"gen_cpu_pct"`
 	GenRSSKiB int64   `json:"gen_rss_kib"`
+	// The generator while sending and draining (fanout, direct): CPU as a
+	// percentage of one core, its budget (GenSaturatedShare of a core per
+	// thread it may run, GOMAXPROCS), and whether it passed the budget, in
+	// which case its figures include its own delays.
+	GenSendCPUSec float64 `json:"gen_send_cpu_sec"`
+	GenSendCPUPct float64 `json:"gen_send_cpu_pct"`
+	GenThreads    int     `json:"gen_threads"`
+	GenBudgetPct  float64 `json:"gen_budget_pct"`
+	GenSaturated  bool    `json:"gen_saturated"`
 
 	// Aborted is "interrupted" (signal), "timeout" (-timeout) or empty.
 	Aborted string `json:"aborted,omitempty"`
 	// Pass applies the scenario's pass rule; PassRule says what it was.
 	Pass     bool   `json:"pass"`
 	PassRule string `json:"pass_rule"`
+}
+
+// GenSaturatedShare is the share of a core per generator thread past which
+// the generator counts as saturated: its own scheduling then adds to the
+// latencies it reports.
+const GenSaturatedShare = 0.8
+
+// fillGenWindow sets the generator's CPU over the send window between two
+// samples of its own process, and judges it against threads cores.
+func (r *Result) fillGenWindow(before, after ProcSample, threads int) {
+	r.GenSendCPUSec, r.GenSendCPUPct = cpuFigures(before, after)
+	r.GenThreads = threads
+	r.GenBudgetPct = round1(100 * GenSaturatedShare * float64(threads))
+	r.GenSaturated = r.GenSendCPUPct > r.GenBudgetPct
 }
 
 // judge sets Pass and PassRule.
@@ -144,7 +175,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	sections := [][][]string{r.setupRows()}
 	switch Scenario(r.Scenario) {
 	case ScenarioFanout, ScenarioDirect:
-		sections = append(sections, r.messageRows(), r.latencyRows("latency"))
+		sections = append(sections, r.messageRows(), r.latencyRows("latency"), r.lagRows())
 	case ScenarioChurn:
 		sections = append(sections, r.churnRows(), r.latencyRows("cycle time"))
 	}
@@ -232,7 +263,22 @@ func (r *Result) procRows() [][]string {
 	} else {
 		rows = append(rows, []string{"server", "-", "-", "-", "-", "- (no -pid)"})
 	}
-	return append(rows, []string{"generator", f2(r.GenCPUSec), f1(r.GenCPUPct), num(r.GenRSSKiB), "", ""})
+	rows = append(rows, []string{"generator", f2(r.GenCPUSec), f1(r.GenCPUPct), num(r.GenRSSKiB), "", ""})
+	if r.GenThreads > 0 {
+		note := fmt.Sprintf("budget %.0f%% (%d threads x %.0f%%)", r.GenBudgetPct, r.GenThreads, 100*GenSaturatedShare)
+		if r.GenSaturated {
+			note = "SATURATED: over " + note + ", latencies include the generator's own delays"
+		}
+		rows = append(rows, []string{"gen sending", f2(r.GenSendCPUSec), f1(r.GenSendCPUPct), "", "", note})
+	}
+	return rows
+}
+
+func (r *Result) lagRows() [][]string {
+	return [][]string{
+		{"send lag", "p50", "p99", "max", "(write done - intended send time, counted in latency)"},
+		{"", msStr(r.SendLagP50Ms), msStr(r.SendLagP99Ms), msStr(r.SendLagMaxMs), ""},
+	}
 }
 
 // ms converts to float milliseconds with microsecond resolution.

@@ -2,6 +2,8 @@ package loadgen
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +39,7 @@ type shard struct {
 	sent     atomic.Int64
 	expected atomic.Int64
 	failures *failureTally
+	lag      *Histogram // write done - intended, per message; may be nil
 }
 
 // runTraffic is the fanout and direct scenarios: set up, send at the target
@@ -67,6 +70,10 @@ func (r *runner) runTraffic(ctx context.Context, res *Result) {
 		return
 	}
 	shards := makeShards(senders, r.cfg.Rate, r.cfg.Size, &pop.failures)
+	lag := NewHistogram()
+	for _, s := range shards {
+		s.lag = lag
+	}
 
 	totals := func() (sent, expected int64) {
 		for _, s := range shards {
@@ -80,6 +87,7 @@ func (r *runner) runTraffic(ctx context.Context, res *Result) {
 		return []any{"joined", pop.joined.Load(), "sent", sent, "expected", expected,
 			"received", pop.received(), "failed", pop.failures.count()}
 	})
+	selfBefore, selfErr := ReadProc(os.Getpid())
 	start := time.Now()
 	end := start.Add(r.cfg.Duration)
 	var wg sync.WaitGroup
@@ -91,6 +99,13 @@ func (r *runner) runTraffic(ctx context.Context, res *Result) {
 	sent, expected := totals()
 	drained := r.drain(ctx, pop, expected)
 	stop()
+	if selfAfter, err := ReadProc(os.Getpid()); err == nil && selfErr == nil {
+		res.fillGenWindow(selfBefore, selfAfter, runtime.GOMAXPROCS(0))
+		if res.GenSaturated {
+			r.log.Warn("the generator was near saturation while sending: its latencies include its own delays",
+				"cpu_pct", round1(res.GenSendCPUPct), "budget_pct", res.GenBudgetPct, "threads", res.GenThreads)
+		}
+	}
 
 	received := pop.received()
 	lat := r.latency()
@@ -103,6 +118,9 @@ func (r *runner) runTraffic(ctx context.Context, res *Result) {
 	res.P99Ms = ms(lat.Quantile(0.99))
 	res.MaxMs = ms(lat.Max())
 	res.MeanMs = ms(lat.Mean())
+	res.SendLagP50Ms = ms(lag.Quantile(0.50))
+	res.SendLagP99Ms = ms(lag.Quantile(0.99))
+	res.SendLagMaxMs = ms(lag.Max())
 }
 
 // drain waits until every expected delivery arrived, cfg.Drain passed or
@@ -195,16 +213,18 @@ func (s *shard) run(ctx context.Context, epoch, start, end time.Time) {
 		if last {
 			now = end
 		}
-		s.sendDue(pace.due(now), epoch)
+		first, n := pace.due(now)
+		s.sendDue(pace, first, n, epoch)
 		if last {
 			return
 		}
 	}
 }
 
-// sendDue spreads n messages over the senders: each gets n/len, and the
-// remainder goes to the next ones in turn, so every sender gets its share.
-func (s *shard) sendDue(n int64, epoch time.Time) {
+// sendDue spreads the n messages from event first over the senders: each
+// gets n/len, and the remainder goes to the next ones in turn, so every
+// sender gets its share. Each message is stamped with its intended time.
+func (s *shard) sendDue(pace *pacer, first, n int64, epoch time.Time) {
 	m := len(s.senders)
 	if n <= 0 || m == 0 {
 		return
@@ -214,25 +234,31 @@ func (s *shard) sendDue(n int64, epoch time.Time) {
 	if per == 0 {
 		visit = rem
 	}
+	next := first
 	for j := range visit {
 		k := per
 		if j < rem {
 			k++
 		}
-		s.send(s.senders[(s.next+j)%m], k, epoch)
+		s.send(s.senders[(s.next+j)%m], pace, next, k, epoch)
+		next += k
 	}
 	s.next = (s.next + rem) % m
 }
 
-// send writes k messages of one sender in one write.
-func (s *shard) send(sd *sender, k int64, epoch time.Time) {
+// send writes k messages of one sender, events first..first+k-1, in one
+// write. Each carries its intended send time; how late the write finished
+// after it goes to the shard's send-lag histogram (the generator's own
+// lateness, plus any time the server made the write wait).
+func (s *shard) send(sd *sender, pace *pacer, first, k int64, epoch time.Time) {
 	if sd.dead || k <= 0 {
 		return
 	}
-	stamp := int64(time.Since(epoch))
+	now := time.Now()
 	buf := sd.buf[:0]
-	for range k {
+	for i := range k {
 		sd.seq++
+		stamp := int64(pace.intended(first+i, now).Sub(epoch))
 		buf = appendLoadLine(buf, sd.head, int64(sd.c.id), sd.seq, stamp, s.size)
 	}
 	sd.buf = buf
@@ -240,6 +266,12 @@ func (s *shard) send(sd *sender, k int64, epoch time.Time) {
 		sd.dead = true
 		s.failures.add("send", err)
 		return
+	}
+	if s.lag != nil {
+		done := time.Now()
+		for i := range k {
+			s.lag.Record(done.Sub(pace.intended(first+i, now)))
+		}
 	}
 	s.sent.Add(k)
 	s.expected.Add(k * sd.expect)
