@@ -21,7 +21,10 @@
 // # Measuring
 //
 // A load message's text is "<sender-id> <seq> <nanos> <padding>", where nanos
-// is the monotonic time since the run's epoch when the batch was written.
+// is the monotonic time since the run's epoch at which the message was meant
+// to be sent (its pacer slot), not when it was written: a stalled sender
+// cannot hide latency (no coordinated omission), and the pacer never skips a
+// message. How late each write finished is kept apart as the send lag.
 // Receivers subtract it from their own clock, so latency needs no clock
 // synchronisation. Counters are atomics owned by one writer each and summed
 // when read; the receive path does not allocate.
