@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -190,5 +191,25 @@ func dashboardNamesKnownMetrics(t *testing.T, f map[string]*dto.MetricFamily) {
 		if f[base] == nil && f[name] == nil {
 			t.Errorf("contrib/grafana/conference.json queries %s, which /metrics does not export", name)
 		}
+	}
+}
+
+func TestChatPageServed(t *testing.T) {
+	_, base := startHTTP(t, "")
+	for path, want := range map[string]string{"/": `<script src="app.js" defer>`, "/app.js": "WebSocket", "/style.css": "prefers-color-scheme"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		csp := resp.Header.Get("Content-Security-Policy")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) || !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s = %d, CSP %q, body lacks %q", path, resp.StatusCode, csp, want)
+		}
+	}
+	_, off := startHTTP(t, "web: {page: false}\n")
+	if code, _ := harness.HTTPGet(t, off+"/", ""); code != http.StatusNotFound {
+		t.Errorf("GET / with web.page false = %d, want 404", code)
 	}
 }

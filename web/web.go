@@ -72,6 +72,7 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /readyz", h.readyz)
 	h.mux.Handle("GET /metrics", h.metricsHandler())
 	h.apiRoutes()
+	h.pageRoutes()
 }
 
 // Metrics are the hooks other parts of the process fill (store and history
