@@ -55,14 +55,24 @@ func handleDIE(r *Request) {
 // handleRESTART re-executes the server in place: RESTART [<reason>]. It
 // must be switched on with control.restart.
 func handleRESTART(r *Request) {
-	if check := r.d.hooks.CheckRestart; r.Config.Control.Restart && check != nil {
+	restart := func(r *Request) {
+		stopProcess(r, r.Config.Control.Restart, "control.restart", r.d.hooks.Restart, "Server restarting")
+	}
+	check := r.d.hooks.CheckRestart
+	if !r.Config.Control.Restart || check == nil {
+		restart(r)
+		return
+	}
+	// Loading the configuration the new process will read is slow work:
+	// off the workers, like REHASH.
+	r.Later(func(r *Request) {
 		if err := check(); err != nil {
 			r.d.log.Warn("restart refused", "oper", r.Client.Nick(), "err", strings.Join(conf.Problems(err), "; "))
 			r.Fail("RESTART", "CONFIG_REFUSED", "Not restarting, the configuration would not load: "+refusalText(err))
 			return
 		}
-	}
-	stopProcess(r, r.Config.Control.Restart, "control.restart", r.d.hooks.Restart, "Server restarting")
+		restart(r)
+	})
 }
 
 // stopProcess runs DIE or RESTART once the configuration allows it and the

@@ -20,16 +20,20 @@ func handleREHASH(r *Request) {
 	}
 	r.Numeric(RPL_REHASHING, "conference.yaml", "Rehashing")
 	by := r.Client.Nick()
-	restart, err := r.d.hooks.Rehash(by)
-	r.d.rehashed(r, by, restart, err)
-	if err != nil {
-		r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+refusalText(err))
-		return
-	}
-	for _, key := range restart {
-		r.Reply("WARN", "REHASH", "RESTART_NEEDED", key, key+" changed in the file; the running value stays until the server restarts")
-	}
-	r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
+	// Reading the file is slow work (a disk, perhaps a hung mount, bounded
+	// by the server's reload timeout): off the workers that serve everyone.
+	r.Later(func(r *Request) {
+		restart, err := r.d.hooks.Rehash(by)
+		r.d.rehashed(r, by, restart, err)
+		if err != nil {
+			r.Fail("REHASH", "CONFIG_REFUSED", "New configuration refused, the old one stays in force: "+refusalText(err))
+			return
+		}
+		for _, key := range restart {
+			r.Reply("WARN", "REHASH", "RESTART_NEEDED", key, key+" changed in the file; the running value stays until the server restarts")
+		}
+		r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
+	})
 }
 
 // Rehashed logs a reload that no operator asked for (SIGHUP) and tells
