@@ -52,9 +52,9 @@ type Member struct {
 	Prefix Prefix
 }
 
-// Channel is one room. Every field is guarded by mu; no method calls out to
-// other rooms while holding it except Client methods that only take the
-// client's own lock (lock order: Registry.mu, Channel.mu, Client.mu, send
+// Channel is one IRC channel. Every field is guarded by mu; no method calls
+// out to other rooms (packages) while holding it except Client methods that
+// only take the client's own lock (lock order: Registry.mu, Channel.mu, Client.mu, send
 // queue locks).
 type Channel struct {
 	id      uint64 // unique in the registry: invitations name it
@@ -130,8 +130,8 @@ func (ch *Channel) join(req JoinRequest) (Prefix, error) {
 	}
 	ch.members[req.Client] = p
 	// Recorded under the channel's lock, so that a KICK or PART racing
-	// with this JOIN can never leave the client's room set out of step.
-	req.Client.AddRoom(ch)
+	// with this JOIN can never leave the client's channel set out of step.
+	req.Client.AddChannel(ch)
 	if req.Joined != nil {
 		req.Joined(ch)
 	}
@@ -191,7 +191,7 @@ func (ch *Channel) remove(c *users.Client) (wasMember, empty bool) {
 		return false, len(ch.members) == 0
 	}
 	delete(ch.members, c)
-	c.RemoveRoom(ch)
+	c.RemoveChannel(ch)
 	if len(ch.members) == 0 {
 		ch.dead = true
 	}

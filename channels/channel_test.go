@@ -115,7 +115,7 @@ func TestJoinRules(t *testing.T) {
 		{"key needed even when invited", func(ch *Channel, invite func()) { ch.SetKey("sesame"); invite() }, "", ErrBadKey},
 		{"full", func(ch *Channel, _ func()) { ch.SetLimit(1) }, "", ErrFull},
 		{"full, invited", func(ch *Channel, invite func()) { ch.SetLimit(1); invite() }, "", nil},
-		{"room left", func(ch *Channel, _ func()) { ch.SetLimit(2) }, "", nil},
+		{"space left", func(ch *Channel, _ func()) { ch.SetLimit(2) }, "", nil},
 		{"banned", ban("JOINER!*@*"), "", ErrBanned},
 		{"banned by host", ban("*!*@192.0.2.*"), "", ErrBanned},
 		{"banned, excepted", func(ch *Channel, _ func()) {

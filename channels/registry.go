@@ -1,4 +1,4 @@
-// Package channels knows which rooms exist: each channel's topic, modes,
+// Package channels knows which channels exist: each channel's topic, modes,
 // key, limit, ban/exception/invite lists and members with their status, and
 // the registry from casefolded name to channel.
 package channels

@@ -13,7 +13,7 @@ import (
 
 // TestCreateRace has many clients create the same channel at once: one
 // channel comes out, everyone is in it, exactly one is its operator, and
-// each client's room set agrees.
+// each client's channel set agrees.
 func TestCreateRace(t *testing.T) {
 	for round := range 20 {
 		r := NewRegistry(users.RFC1459)
@@ -49,8 +49,8 @@ func TestCreateRace(t *testing.T) {
 			t.Fatalf("%d members and %d ops, want %d and 1", ch.MemberCount(), ops, n)
 		}
 		for _, c := range clients {
-			if rooms := c.Rooms(); len(rooms) != 1 || rooms[0] != ch {
-				t.Fatalf("%s's rooms %v", c.Nick(), rooms)
+			if chans := c.Channels(); len(chans) != 1 || chans[0] != ch {
+				t.Fatalf("%s's channels %v", c.Nick(), chans)
 			}
 		}
 	}

@@ -39,8 +39,8 @@ func clientMasks(c *users.Client) []string {
 
 func handleJOIN(r *Request) {
 	if r.Params[0] == "0" {
-		for _, room := range r.Client.Rooms() {
-			r.d.part(r, room.(*channels.Channel), "")
+		for _, member := range r.Client.Channels() {
+			r.d.part(r, member.(*channels.Channel), "")
 		}
 		return
 	}
@@ -70,7 +70,7 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 		r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
 		return
 	}
-	if c.RoomCount() >= r.Config.Limits.Channels {
+	if c.ChannelCount() >= r.Config.Limits.Channels {
 		if ch := d.channels.Get(name); ch == nil || !isMember(ch, c) {
 			r.Numeric(ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
 		}

@@ -55,18 +55,18 @@ func appendLine(buf []byte, tags, source, command string, params []string) []byt
 		buf = append(buf, ' ')
 		if i == len(params)-1 {
 			trailing := needsTrailing(command, p)
-			room := maxLineBody - 2 - (len(buf) - body)
+			avail := maxLineBody - 2 - (len(buf) - body)
 			if trailing {
-				room--
+				avail--
 			}
-			if len(p) > room {
+			if len(p) > avail {
 				// A trimmed text always goes after ':', even if it
 				// ends up empty.
 				if !trailing {
 					trailing = true
-					room--
+					avail--
 				}
-				p = truncate(p, max(room, 0))
+				p = truncate(p, max(avail, 0))
 			}
 			if trailing {
 				buf = append(buf, ':')

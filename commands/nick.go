@@ -86,9 +86,9 @@ func handleNICK(r *Request) {
 
 // forEachPeer calls f once for every other client sharing a channel with c.
 func (d *Dispatcher) forEachPeer(c *users.Client, f func(peer *users.Client)) {
-	rooms := c.Rooms()
-	if len(rooms) == 1 {
-		rooms[0].(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) {
+	chans := c.Channels()
+	if len(chans) == 1 {
+		chans[0].(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) {
 			if m != c {
 				f(m)
 			}
@@ -96,8 +96,8 @@ func (d *Dispatcher) forEachPeer(c *users.Client, f func(peer *users.Client)) {
 		return
 	}
 	seen := make(map[*users.Client]struct{})
-	for _, room := range rooms {
-		room.(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) {
+	for _, member := range chans {
+		member.(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) {
 			if m == c {
 				return
 			}

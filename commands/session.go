@@ -33,8 +33,8 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		now := d.clock()
 		relay := NewRelay(Msg{Source: id.Source(), Command: "QUIT", Params: []string{reason}, Time: now, MsgID: d.newMsgID(), Account: id.Account})
 		d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
-		for _, room := range c.Rooms() {
-			d.channels.Part(room.(*channels.Channel), c)
+		for _, member := range c.Channels() {
+			d.channels.Part(member.(*channels.Channel), c)
 		}
 		d.users.Whowas().Record(users.WhowasEntry{Identity: id, Server: d.Config().Server.Name, Left: now})
 	}

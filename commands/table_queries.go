@@ -65,27 +65,27 @@ func splitList(param string, limit int) (items []string, dropped string) {
 // hasWildcard reports whether s is a mask rather than a plain name.
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
-// roomView is one channel of a user as another user may see it.
-type roomView struct {
+// channelView is one channel of a user as another user may see it.
+type channelView struct {
 	ch     *channels.Channel
 	prefix channels.Prefix
 }
 
-// visibleRooms lists the channels of target that asker may learn about,
+// visibleChannels lists the channels of target that asker may learn about,
 // sorted by name: all of them for the target itself and for opers, else
 // those that are neither secret nor private, or that asker is in too.
-func visibleRooms(asker, target *users.Client) []roomView {
+func visibleChannels(asker, target *users.Client) []channelView {
 	all := asker == target || isOper(asker)
-	var out []roomView
-	for _, room := range target.Rooms() {
-		ch := room.(*channels.Channel)
+	var out []channelView
+	for _, member := range target.Channels() {
+		ch := member.(*channels.Channel)
 		p, member := ch.PrefixOf(target)
 		if !member || !(all || canSee(ch, asker)) {
 			continue
 		}
-		out = append(out, roomView{ch: ch, prefix: p})
+		out = append(out, channelView{ch: ch, prefix: p})
 	}
-	slices.SortFunc(out, func(a, b roomView) int { return strings.Compare(a.ch.Folded(), b.ch.Folded()) })
+	slices.SortFunc(out, func(a, b channelView) int { return strings.Compare(a.ch.Folded(), b.ch.Folded()) })
 	return out
 }
 

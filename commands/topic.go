@@ -77,7 +77,7 @@ func handleNAMES(r *Request) {
 	r.Numeric(RPL_ENDOFNAMES, echo(r.Params[0]), "End of /NAMES list")
 }
 
-// namesLineBudget keeps 353 lines under 512 bytes with room for the prefix.
+// namesLineBudget keeps 353 lines under 512 bytes with space for the prefix.
 const namesLineBudget = 400
 
 // sendNames sends 353 lines packing as many names as fit, then 366.

@@ -104,7 +104,7 @@ func whoChannel(r *Request, q whoQuery) {
 		if replyFull(r) {
 			return
 		}
-		whoReply(r, q, roomView{ch: ch, prefix: e.prefix}, e.c, e.id)
+		whoReply(r, q, channelView{ch: ch, prefix: e.prefix}, e.c, e.id)
 	}
 }
 
@@ -120,7 +120,7 @@ func whoMask(r *Request, q whoQuery) {
 	if !hasWildcard(mask) {
 		if t := r.d.users.Find(mask); t != nil && t.Registered() {
 			if id := t.Identity(); !q.opersOnly || id.Modes.Has(users.ModeOperator) {
-				whoReply(r, q, firstRoom(r.Client, t), t, id)
+				whoReply(r, q, firstChannel(r.Client, t), t, id)
 			}
 			return
 		}
@@ -151,7 +151,7 @@ func whoMask(r *Request, q whoQuery) {
 			return
 		}
 		matched++
-		whoReply(r, q, firstRoom(asker, e.c), e.c, id)
+		whoReply(r, q, firstChannel(asker, e.c), e.c, id)
 	}
 }
 
@@ -159,8 +159,8 @@ func whoMask(r *Request, q whoQuery) {
 // query rather than asked of every invisible user.
 func peersOf(c *users.Client) map[*users.Client]bool {
 	peers := make(map[*users.Client]bool)
-	for _, room := range c.Rooms() {
-		room.(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) { peers[m] = true })
+	for _, member := range c.Channels() {
+		member.(*channels.Channel).ForEachMember(func(m *users.Client, _ channels.Prefix) { peers[m] = true })
 	}
 	return peers
 }
@@ -193,13 +193,13 @@ func sortedClients(r *Request) []clientEntry {
 	return out
 }
 
-// firstRoom is the channel a WHO line names for a user found by mask: the
-// first, by name, that the asker may see (none: the zero roomView, "*").
-func firstRoom(asker, target *users.Client) roomView {
-	if rooms := visibleRooms(asker, target); len(rooms) > 0 {
-		return rooms[0]
+// firstChannel is the channel a WHO line names for a user found by mask: the
+// first, by name, that the asker may see (none: the zero channelView, "*").
+func firstChannel(asker, target *users.Client) channelView {
+	if chans := visibleChannels(asker, target); len(chans) > 0 {
+		return chans[0]
 	}
-	return roomView{}
+	return channelView{}
 }
 
 // whoFlags renders H or G (away), * (operator), the channel status prefix
@@ -228,10 +228,10 @@ type whoRow struct {
 }
 
 // whoReply sends one 352, or one 354 with the requested fields.
-func whoReply(r *Request, q whoQuery, room roomView, t *users.Client, id users.Identity) {
-	row := whoRow{t: t, id: id, chName: "*", flags: whoFlags(id, room.prefix, r.Client.HasCap(users.CapMultiPrefix))}
-	if room.ch != nil {
-		row.chName = room.ch.Name()
+func whoReply(r *Request, q whoQuery, shown channelView, t *users.Client, id users.Identity) {
+	row := whoRow{t: t, id: id, chName: "*", flags: whoFlags(id, shown.prefix, r.Client.HasCap(users.CapMultiPrefix))}
+	if shown.ch != nil {
+		row.chName = shown.ch.Name()
 	}
 	if !q.whox {
 		r.Numeric(RPL_WHOREPLY, row.chName, id.User, id.Host, r.serverName(), id.Nick, row.flags, "0 "+id.Realname)

@@ -7,7 +7,7 @@ import (
 	"github.com/conference-irc/conference/users"
 )
 
-// whoisLineBudget keeps 319 lines under 512 bytes with room for the
+// whoisLineBudget keeps 319 lines under 512 bytes with space for the
 // server name, the numeric and both nicks.
 const whoisLineBudget = 400
 
@@ -85,8 +85,8 @@ func whoisChannels(r *Request, t *users.Client, nick string) {
 			line.Reset()
 		}
 	}
-	for _, room := range visibleRooms(r.Client, t) {
-		entry := room.prefix.Symbols(multi) + room.ch.Name()
+	for _, view := range visibleChannels(r.Client, t) {
+		entry := view.prefix.Symbols(multi) + view.ch.Name()
 		if line.Len()+len(entry)+1 > whoisLineBudget {
 			flush()
 		}

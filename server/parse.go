@@ -54,7 +54,7 @@ func parseLine(line []byte) (msg *irc.Message, err error) {
 		}
 		// A client's whole tag section counts, with or without the '+'
 		// prefix (message-tags: at most 4094 bytes between '@' and the
-		// space), which leaves the server room for its own tags.
+		// space), which leaves the server space for its own tags.
 		if sp-1 > maxClientTagBytes {
 			return nil, errTagsTooLong
 		}

@@ -47,7 +47,7 @@ func (c *Client) CloakHost() string {
 
 // Readdresser is implemented by connections that keep accounts by address
 // (per-IP limits, flood control): Readdress moves the connection to ip and
-// host, or refuses when ip has no room left. It runs on the connection's
+// host, or refuses when ip has no space left. It runs on the connection's
 // read side, as commands do.
 type Readdresser interface {
 	Readdress(ip netip.Addr, host string, exempt bool) error

@@ -21,10 +21,10 @@ type Conn interface {
 	Close(reason string)
 }
 
-// Room is something a client is a member of (a channel). The users room
-// only keeps the set so that QUIT, NICK and WHOIS can find a client's rooms.
-type Room interface {
-	// Name is the room's display name.
+// Channel is a channel a client is a member of. The users room only keeps
+// the set so that QUIT, NICK and WHOIS can find a client's channels.
+type Channel interface {
+	// Name is the channel's display name.
 	Name() string
 }
 
@@ -103,7 +103,7 @@ type Client struct {
 	addr       address // where the client connects from (address.go)
 	registered bool
 	tally      *tally       // set by Registry.Add; nil once removed
-	rooms      []Room       // a short list (limits.channels): cheaper than a map per client
+	channels   []Channel    // a short list (limits.channels): cheaper than a map per client
 	invites    []Invitation // pending invitations, oldest first (see invitations.go)
 	reg        Registration
 
@@ -255,41 +255,42 @@ func (c *Client) UpdateRegistration(f func(r *Registration)) {
 	c.mu.Unlock()
 }
 
-// AddRoom records membership of r; it reports the new number of rooms.
-func (c *Client) AddRoom(r Room) int {
+// AddChannel records membership of ch; it reports the new number of
+// channels.
+func (c *Client) AddChannel(ch Channel) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !slices.Contains(c.rooms, r) {
-		c.rooms = append(c.rooms, r)
+	if !slices.Contains(c.channels, ch) {
+		c.channels = append(c.channels, ch)
 	}
-	return len(c.rooms)
+	return len(c.channels)
 }
 
-// RemoveRoom forgets membership of r.
-func (c *Client) RemoveRoom(r Room) {
+// RemoveChannel forgets membership of ch.
+func (c *Client) RemoveChannel(ch Channel) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if i := slices.Index(c.rooms, r); i >= 0 {
-		last := len(c.rooms) - 1
-		c.rooms[i] = c.rooms[last]
-		c.rooms[last] = nil
-		c.rooms = c.rooms[:last]
+	if i := slices.Index(c.channels, ch); i >= 0 {
+		last := len(c.channels) - 1
+		c.channels[i] = c.channels[last]
+		c.channels[last] = nil
+		c.channels = c.channels[:last]
 	}
-	if len(c.rooms) == 0 {
-		c.rooms = nil
+	if len(c.channels) == 0 {
+		c.channels = nil
 	}
 }
 
-// RoomCount is how many rooms the client is in.
-func (c *Client) RoomCount() int {
+// ChannelCount is how many channels the client is in.
+func (c *Client) ChannelCount() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.rooms)
+	return len(c.channels)
 }
 
-// Rooms returns the rooms the client is in, in no particular order.
-func (c *Client) Rooms() []Room {
+// Channels returns the channels the client is in, in no particular order.
+func (c *Client) Channels() []Channel {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return slices.Clone(c.rooms)
+	return slices.Clone(c.channels)
 }

@@ -149,8 +149,8 @@ func clientInfo(c *users.Client) Client {
 		Modes: "+" + id.Modes.String(), Signon: c.Signon().UTC().Format(time.RFC3339),
 		Secure: c.Secure(), WebSocket: c.WebSocket(), CertFP: c.CertFP(), Channels: []string{},
 	}
-	for _, room := range c.Rooms() {
-		out.Channels = append(out.Channels, room.Name())
+	for _, ch := range c.Channels() {
+		out.Channels = append(out.Channels, ch.Name())
 	}
 	slices.Sort(out.Channels)
 	return out
