@@ -24,7 +24,8 @@ import (
 
 // Hooks are what the dispatcher asks of the process around it. Nil hooks
 // make the matching commands answer that the feature is unavailable. They
-// run on the calling client's reader goroutine, which shutdown waits for,
+// run where the calling client's command runs (a poller worker, or the
+// slow pool for work handed to Request.Later), which shutdown waits for,
 // so Die and Restart must only signal the process and return.
 type Hooks struct {
 	// Rehash reloads the configuration for by (an operator's nick). A

@@ -212,8 +212,10 @@ func (e *BindError) Unwrap() error { return e.Err }
 
 // forget drops a finished connection.
 func (s *Server) forget(c *conn) {
-	s.disp.ClientExited(c.client, c.closeReason())
+	// The address's slot is free before the exit is logged or announced,
+	// so whoever sees the disconnect may connect again at once.
 	s.releaseIP(c.client.IP(), c.client.Exempt())
+	s.disp.ClientExited(c.client, c.closeReason())
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
