@@ -89,9 +89,15 @@ func banAdded(r *Request, ban bans.Ban, err error) {
 		until = "until " + ban.Expires.Format(time.RFC3339)
 	}
 	r.Note(r.Command, "ADDED", ban.Mask, ban.Kind+"-line added ("+until+"): "+ban.Reason)
-	for _, c := range r.d.users.All() {
-		if c != r.Client && r.d.bannedBy(c) != nil {
-			r.d.closeBanned(c, ban)
+	r.d.enforceBan(r.Client, ban)
+}
+
+// enforceBan disconnects every client that ban covers but except (the
+// operator who set it); KLINE, DLINE and the admin API share it.
+func (d *Dispatcher) enforceBan(except *users.Client, ban bans.Ban) {
+	for _, c := range d.users.All() {
+		if c != except && d.bannedBy(c) != nil {
+			d.closeBanned(c, ban)
 		}
 	}
 }

@@ -176,3 +176,36 @@ func TestAdminAPIRehash(t *testing.T) {
 		t.Errorf("refused rehash = %+v", res)
 	}
 }
+
+func TestAdminAPIServerBans(t *testing.T) {
+	srv, base := startHTTP(t, adminYAML(""))
+	spammer := srv.Register(t, "spammer")
+	nice := srv.Register(t, "nice")
+	var ban web.Ban
+	adminCall(t, "POST", base+"/api/v1/bans", `{"kind": "K", "mask": "~spam*@*", "reason": "no spam", "duration": "2h"}`, http.StatusOK, &ban)
+	if ban.Mask != "~spam*@*" || ban.SetBy != "admin:ops" || ban.Expires == "" {
+		t.Errorf("ban = %+v", ban)
+	}
+	if reason := spammer.ExpectClosed(); !strings.Contains(reason, "K-Lined: no spam") {
+		t.Errorf("spammer closed with %q", reason)
+	}
+	nice.Sync() // still connected
+	c := srv.Connect(t)
+	c.Send("NICK spam2")
+	c.Send("USER spam2 0 * :Spam")
+	c.ExpectNumeric("465")
+	var list []web.Ban
+	adminCall(t, "GET", base+"/api/v1/bans", "", http.StatusOK, &list)
+	if len(list) != 1 || list[0].Kind != "K" || list[0].Reason != "no spam" {
+		t.Errorf("bans = %+v", list)
+	}
+	adminCall(t, "DELETE", base+"/api/v1/bans", `{"kind": "K", "mask": "~spam*@*"}`, http.StatusOK, nil)
+	adminCall(t, "DELETE", base+"/api/v1/bans", `{"kind": "K", "mask": "~spam*@*"}`, http.StatusNotFound, nil)
+	adminCall(t, "GET", base+"/api/v1/bans", "", http.StatusOK, &list)
+	if len(list) != 0 {
+		t.Errorf("bans after removal = %+v", list)
+	}
+	srv.Register(t, "spam3") // welcome again
+	adminCall(t, "POST", base+"/api/v1/bans", `{"kind": "D", "mask": "not an address"}`, http.StatusBadRequest, nil)
+	adminCall(t, "POST", base+"/api/v1/bans", `{"kind": "K", "mask": "*@*", "duration": "soon"}`, http.StatusBadRequest, nil)
+}

@@ -27,6 +27,9 @@ func (h *Handler) apiRoutes() {
 	h.mux.Handle("GET /api/v1/channels/{name}", h.api(h.apiChannel))
 	h.mux.Handle("POST /api/v1/broadcast", h.api(h.apiBroadcast))
 	h.mux.Handle("POST /api/v1/rehash", h.api(h.apiRehash))
+	h.mux.Handle("GET /api/v1/bans", h.api(h.apiBans))
+	h.mux.Handle("POST /api/v1/bans", h.api(h.apiAddBan))
+	h.mux.Handle("DELETE /api/v1/bans", h.api(h.apiRemoveBan))
 	h.mux.Handle("/api/", h.api(func(w http.ResponseWriter, _ *http.Request, _ string) {
 		apiError(w, http.StatusNotFound, "no such endpoint")
 	}))

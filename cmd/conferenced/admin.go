@@ -29,6 +29,9 @@ commands:
   kill NICK [REASON...]   disconnect a client, as KILL
   broadcast TEXT...       a NOTICE from the server to everyone
   rehash                  reload the configuration, as REHASH
+  bans                    the server bans in force
+  kline MASK [REASON...]  ban user@host, as KLINE (dline: an IP or CIDR)
+  unkline MASK            lift a K-line, as UNKLINE (undline: a D-line)
 
 URL and token also come from CONFERENCE_ADMIN_URL and CONFERENCE_ADMIN_TOKEN.`
 
@@ -116,6 +119,14 @@ func adminRequest(args []string) (method, path string, body []byte, ok bool) {
 		return "POST", "/api/v1/broadcast", jsonBody(map[string]string{"text": strings.Join(rest, " ")}), true
 	case cmd == "rehash" && len(rest) == 0:
 		return "POST", "/api/v1/rehash", nil, true
+	case cmd == "bans" && len(rest) == 0:
+		return "GET", "/api/v1/bans", nil, true
+	case (cmd == "kline" || cmd == "dline") && len(rest) >= 1:
+		kind := strings.ToUpper(cmd[:1])
+		return "POST", "/api/v1/bans", jsonBody(map[string]string{"kind": kind, "mask": rest[0], "reason": strings.Join(rest[1:], " ")}), true
+	case (cmd == "unkline" || cmd == "undline") && len(rest) == 1:
+		kind := strings.ToUpper(cmd[2:3])
+		return "DELETE", "/api/v1/bans", jsonBody(map[string]string{"kind": kind, "mask": rest[0]}), true
 	}
 	return "", "", nil, false
 }
