@@ -17,6 +17,7 @@ var supportedCaps = []users.Cap{
 	users.CapMessageTags, users.CapMultiPrefix, users.CapNoImplicitNames,
 	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
 	users.CapSASL, users.CapAccountRegistration,
+	users.CapChathistory, users.CapEventPlayback,
 }
 
 // CheckCapabilities verifies that every capability the configuration
@@ -67,6 +68,9 @@ func offeredCaps(cfg *conf.Config) users.CapSet {
 		if c, ok := users.LookupCap(name); ok {
 			set = set.Without(c)
 		}
+	}
+	if !cfg.History.Enabled {
+		set = set.Without(users.CapChathistory).Without(users.CapEventPlayback)
 	}
 	return withoutUnusableAccountCaps(set, cfg)
 }

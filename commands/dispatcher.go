@@ -19,6 +19,7 @@ import (
 	"github.com/conference-irc/conference/bans"
 	"github.com/conference-irc/conference/channels"
 	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/history"
 	"github.com/conference-irc/conference/users"
 )
 
@@ -61,6 +62,9 @@ type Options struct {
 	// AfterFunc runs f once d has passed on the server's clock (nick
 	// enforcement); nil means time.AfterFunc.
 	AfterFunc func(d time.Duration, f func())
+	// History is where messages are stored; nil means in memory (when
+	// history is enabled at all).
+	History history.Store
 }
 
 // Dispatcher routes parsed lines to handlers and holds the state they share.
@@ -90,6 +94,9 @@ type Dispatcher struct {
 	registration *histogram
 	acct         accountState // accounts, SASL, NickServ: see accounts.go
 	bans         *bans.List   // server bans: see serverbans.go
+
+	// history is nil when history is off (history.go).
+	history history.Store
 }
 
 // New makes a dispatcher with its command table.
@@ -110,6 +117,7 @@ func New(opts Options) (*Dispatcher, error) {
 		slow:     newSlowPool(),
 
 		registration: newHistogram(registrationBounds()),
+		history:      newHistory(opts),
 	}
 	d.cloakSecret = cloakSecret
 	if len(opts.CloakSecret) > 0 {

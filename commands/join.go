@@ -50,6 +50,7 @@ func handleJOIN(r *Request) {
 		keys = strings.Split(r.Params[1], ",")
 	}
 	maxChannels := r.Config.Limits.Channels
+	var joined []*channels.Channel
 	for i, name := range names {
 		if i >= maxChannels {
 			r.Numeric(ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
@@ -59,22 +60,26 @@ func handleJOIN(r *Request) {
 		if i < len(keys) {
 			key = keys[i]
 		}
-		r.d.join(r, name, key)
+		if ch := r.d.join(r, name, key); ch != nil {
+			joined = append(joined, ch)
+		}
 	}
+	r.d.replayOnJoin(r, joined)
 }
 
-// join puts the requester in one channel and tells everyone.
-func (d *Dispatcher) join(r *Request, name, key string) {
+// join puts the requester in one channel and tells everyone; it returns
+// the channel when the requester joined it.
+func (d *Dispatcher) join(r *Request, name, key string) *channels.Channel {
 	c := r.Client
 	if !validChannelName(name, r.Config.Limits.ChannelLen) {
 		r.Numeric(ERR_NOSUCHCHANNEL, name, "No such channel")
-		return
+		return nil
 	}
 	if c.ChannelCount() >= r.Config.Limits.Channels {
 		if ch := d.channels.Get(name); ch == nil || !isMember(ch, c) {
 			r.Numeric(ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
 		}
-		return
+		return nil
 	}
 	id := c.Identity()
 	var plain, extended *Relay
@@ -100,13 +105,14 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 	ch, _, _, err := d.channels.Join(name, channels.JoinRequest{Client: c, Key: key, Masks: clientMasks(c), Joined: joined}, r.Now)
 	if err != nil {
 		d.joinRefused(r, name, err)
-		return
+		return nil
 	}
 	ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
 		if m != c {
 			pick(m).SendTo(m)
 		}
 	})
+	d.recordChannel(ch, &plain.Msg, true)
 	d.sendAwayOnJoin(r, ch)
 	if t := ch.Topic(); t.Text != "" {
 		sendTopic(r, ch, t)
@@ -114,6 +120,7 @@ func (d *Dispatcher) join(r *Request, name, key string) {
 	if !c.HasCap(users.CapNoImplicitNames) {
 		sendNames(r, ch)
 	}
+	return ch
 }
 
 func (d *Dispatcher) joinRefused(r *Request, name string, err error) {
@@ -171,8 +178,10 @@ func (d *Dispatcher) part(r *Request, ch *channels.Channel, reason string) {
 }
 
 // broadcast sends relay to every member of ch, the requester's copy going
-// through its reply path.
+// through its reply path, and records it in the channel's history as an
+// event.
 func (d *Dispatcher) broadcast(r *Request, ch *channels.Channel, relay *Relay) {
+	d.recordChannel(ch, &relay.Msg, true)
 	ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
 		if m == r.Client {
 			r.SendRelay(relay)

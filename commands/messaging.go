@@ -119,6 +119,9 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 	if echo {
 		r.SendRelay(relay)
 	}
+	if minRank == 0 {
+		r.d.recordChannel(ch, &relay.Msg, false)
+	}
 }
 
 func cannotSendReason(err error) string {
@@ -153,6 +156,7 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 	if r.Client.HasCap(users.CapEchoMessage) {
 		r.SendRelay(relay)
 	}
+	r.d.recordDM(r.Client.Identity(), to, &relay.Msg)
 	if away := to.Identity().Away; away != "" && msg.Command == "PRIVMSG" {
 		r.Numeric(RPL_AWAY, to.Nick(), away)
 	}

@@ -77,6 +77,7 @@ func handleNICK(r *Request) {
 	}
 	r.d.users.Whowas().Record(users.WhowasEntry{Identity: before, Server: r.Config.Server.Name, Left: r.Now})
 	r.d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
+	r.d.recordPeers(c, &relay.Msg)
 	if !r.d.users.Casemapping().Equal(before.Nick, nick) {
 		r.d.monitorOffline(before.Nick)
 		r.d.monitorOnline(nick, c.Source())

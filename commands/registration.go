@@ -161,6 +161,9 @@ func (d *Dispatcher) isupportTokens(cfg *conf.Config) []string {
 	if cfg.Server.UTF8Only {
 		tokens = append(tokens, "UTF8ONLY")
 	}
+	if cfg.History.Enabled {
+		tokens = append(tokens, "CHATHISTORY="+n(cfg.History.Limit), "MSGREFTYPES=msgid,timestamp")
+	}
 	return tokens
 }
 

@@ -33,6 +33,7 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 		now := d.clock()
 		relay := NewRelay(Msg{Source: id.Source(), Command: "QUIT", Params: []string{reason}, Time: now, MsgID: d.newMsgID(), Account: id.Account})
 		d.forEachPeer(c, func(peer *users.Client) { relay.SendTo(peer) })
+		d.recordPeers(c, &relay.Msg)
 		for _, member := range c.Channels() {
 			d.channels.Part(member.(*channels.Channel), c)
 		}

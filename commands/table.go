@@ -16,7 +16,7 @@ type command struct {
 type commandGroup func() map[string]*command
 
 // commandGroups are the topics; each lives in its own file.
-var commandGroups = []commandGroup{coreCommands, queryCommands, serverCommands, ircv3Commands, gatewayCommands, accountCommands, serverBanCommands}
+var commandGroups = []commandGroup{coreCommands, queryCommands, serverCommands, ircv3Commands, gatewayCommands, accountCommands, serverBanCommands, historyCommands}
 
 // buildTable merges every topic's rows into one table.
 func buildTable() map[string]*command {

@@ -48,6 +48,8 @@ type Config struct {
 	Capabilities Capabilities `koanf:"capabilities"`
 	// Database is where accounts and other lasting state are kept.
 	Database Database `koanf:"database"`
+	// History is message history: what is stored, for how long.
+	History History `koanf:"history"`
 	// Log says how much the server logs and in which format.
 	Log Log `koanf:"log"`
 	// Cloaks hides clients' addresses from other users (edge.go).

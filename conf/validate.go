@@ -96,6 +96,7 @@ func (c *Config) validate() []problem {
 	for i, name := range c.Capabilities.Disabled {
 		ch.word(fmt.Sprintf("capabilities.disabled[%d]", i), name)
 	}
+	ch.history(c.History)
 	ch.oneOf("log.level", c.Log.Level, logLevels)
 	ch.oneOf("log.format", c.Log.Format, logFormats)
 	return ch.problems

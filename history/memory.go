@@ -64,7 +64,9 @@ func (m *Memory) Add(e Entry) {
 	r.recs = append(r.recs, store.HistoryRecord{})
 	copy(r.recs[i+1:], r.recs[i:])
 	r.recs[i] = rec
-	r.latest = max(r.latest, rec.Pos.Time)
+	if !rec.Event {
+		r.latest = max(r.latest, rec.Pos.Time)
+	}
 	m.stats.Queued++
 	m.stats.Stored++
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/conference-irc/conference/bans"
 	"github.com/conference-irc/conference/commands"
 	"github.com/conference-irc/conference/conf"
+	"github.com/conference-irc/conference/history"
 	"github.com/conference-irc/conference/users"
 )
 
@@ -71,6 +72,9 @@ type Options struct {
 	Accounts *accounts.Registry
 	// Bans are the server bans (nil: KLINE and DLINE unavailable).
 	Bans *bans.List
+	// History stores messages; nil keeps them in memory (when
+	// history.enabled).
+	History history.Store
 }
 
 // Server accepts and serves IRC clients.
@@ -146,6 +150,7 @@ func New(opts Options) (*Server, error) {
 		Hooks: hooks, Version: Version, Logger: s.log, CloakSecret: opts.CloakSecret,
 		Accounts: opts.Accounts, Bans: opts.Bans,
 		AfterFunc: func(d time.Duration, f func()) { s.clock.AfterFunc(d, f) },
+		History:   opts.History,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dispatcher: %w", err)

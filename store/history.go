@@ -93,7 +93,8 @@ type HistoryRange struct {
 	Events bool
 }
 
-// HistoryTargets selects targets by recent activity.
+// HistoryTargets selects targets by recent activity: their newest message
+// (events do not count).
 type HistoryTargets struct {
 	// Keys are targets the asker may read (its channels).
 	Keys []string
@@ -177,7 +178,9 @@ func (s *SQLite) AppendHistory(ctx context.Context, batch []HistoryRecord) error
 			strings.Join(rec.Params, "\n"), rec.Tags); err != nil {
 			return fmt.Errorf("append history: %w", err)
 		}
-		latest[id] = max(latest[id], ms)
+		if !rec.Event {
+			latest[id] = max(latest[id], ms)
+		}
 	}
 	for id, ms := range latest {
 		if _, err := tx.ExecContext(ctx, `UPDATE history_targets SET latest = max(latest, ?) WHERE id = ?`, ms, id); err != nil {

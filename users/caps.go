@@ -27,6 +27,8 @@ const (
 	CapExtendedMonitor
 	CapSASL
 	CapAccountRegistration
+	CapChathistory
+	CapEventPlayback
 	capCount
 )
 
@@ -52,6 +54,10 @@ var capNames = [capCount]string{
 	// Offered only when accounts are enabled.
 	CapSASL:                "sasl",
 	CapAccountRegistration: "draft/account-registration",
+
+	// Offered when history is enabled.
+	CapChathistory:   "draft/chathistory",
+	CapEventPlayback: "draft/event-playback",
 }
 
 // Name is the capability's name on the wire.

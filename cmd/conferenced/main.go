@@ -207,6 +207,10 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	hist := openHistory(cfg, db, log)
+	if hist != nil {
+		defer hist.Close() // before the database closes: it writes what is queued
+	}
 	if opts.pprofAddr != "" {
 		if err := servePprof(opts.pprofAddr, log); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -218,7 +222,8 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	srv, err := server.New(server.Options{
 		Config: cfg, Reload: load, Logger: log, LogLevel: level, CloakSecret: cloakSecret,
 		Accounts: registry, Bans: serverBans,
-		Die: func(reason string) { trySend(stop, reason) },
+		History: hist,
+		Die:     func(reason string) { trySend(stop, reason) },
 		Restart: func(reason string) {
 			restart.Store(true)
 			trySend(stop, reason)
