@@ -16,6 +16,7 @@ import (
 func historyCommands() map[string]*command {
 	return map[string]*command{
 		"CHATHISTORY": {handler: handleCHATHISTORY},
+		"MARKREAD":    {handler: handleMARKREAD},
 	}
 }
 

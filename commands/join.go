@@ -64,7 +64,7 @@ func handleJOIN(r *Request) {
 			joined = append(joined, ch)
 		}
 	}
-	r.d.replayOnJoin(r, joined)
+	r.d.afterJoin(r, joined)
 }
 
 // join puts the requester in one channel and tells everyone; it returns

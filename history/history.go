@@ -47,6 +47,12 @@ type Store interface {
 	Targets(ctx context.Context, q TargetsQuery) ([]Target, error)
 	// Delete removes a message (a redaction); ErrNoSuchMsgID when absent.
 	Delete(ctx context.Context, target, msgid string) error
+	// ReadMarker is the time of the last message account has read in
+	// target (draft/read-marker); zero when none was set.
+	ReadMarker(ctx context.Context, account, target string) (time.Time, error)
+	// SetReadMarker moves the marker forward to t (never back) and returns
+	// it as kept.
+	SetReadMarker(ctx context.Context, account, target string, t time.Time) (time.Time, error)
 	// Stats says what the store has done since it started.
 	Stats() Stats
 	// Close stops the store after writing what is queued.

@@ -18,6 +18,7 @@ type Memory struct {
 	mu      sync.Mutex
 	targets map[string]*ring
 	parties map[string]map[string]bool // party → targets
+	markers map[markerKey]time.Time
 	nextID  int64
 	stats   Stats
 }
@@ -33,7 +34,8 @@ type ring struct {
 // NewMemory makes a Memory store keeping at most perTarget records of each
 // target.
 func NewMemory(perTarget int) *Memory {
-	return &Memory{perTarget: max(perTarget, 1), targets: map[string]*ring{}, parties: map[string]map[string]bool{}}
+	return &Memory{perTarget: max(perTarget, 1), targets: map[string]*ring{}, parties: map[string]map[string]bool{},
+		markers: map[markerKey]time.Time{}}
 }
 
 // Add records e at once.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,12 @@ type History interface {
 	// DeleteHistory deletes the record with msgid from target; ErrNotFound
 	// when there is none.
 	DeleteHistory(ctx context.Context, target, msgid string) error
+	// ReadMarker is the time of the last message account has read in
+	// target (draft/read-marker); zero when none was set.
+	ReadMarker(ctx context.Context, account, target string) (time.Time, error)
+	// SetReadMarker moves the marker forward to t (never back) and
+	// returns it as stored, once committed.
+	SetReadMarker(ctx context.Context, account, target string, t time.Time) (time.Time, error)
 }
 
 var _ History = (*SQLite)(nil)
@@ -161,8 +168,15 @@ func (s *SQLite) AppendHistory(ctx context.Context, batch []HistoryRecord) error
 		return fmt.Errorf("append history: %w", err)
 	}
 	defer ins.Close()
+	// Insert target by target (seq still in arrival order): the pages of
+	// one conversation are written together instead of in turn.
+	order := make([]int, len(batch))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return batch[order[i]].Target < batch[order[j]].Target })
 	latest := map[int64]int64{}
-	for i := range batch {
+	for _, i := range order {
 		rec := &batch[i]
 		id, err := s.targetID(ctx, tx, rec.Target, rec.Parties)
 		if err != nil {
@@ -173,8 +187,7 @@ func (s *SQLite) AppendHistory(ctx context.Context, batch []HistoryRecord) error
 		if rec.Event {
 			kind = 1
 		}
-		seq++
-		if _, err := ins.ExecContext(ctx, id, ms, seq, kind, rec.MsgID, rec.Command, rec.Source, rec.Account,
+		if _, err := ins.ExecContext(ctx, id, ms, seq+int64(i)+1, kind, rec.MsgID, rec.Command, rec.Source, rec.Account,
 			strings.Join(rec.Params, "\n"), rec.Tags); err != nil {
 			return fmt.Errorf("append history: %w", err)
 		}
@@ -187,6 +200,7 @@ func (s *SQLite) AppendHistory(ctx context.Context, batch []HistoryRecord) error
 			return fmt.Errorf("append history: %w", err)
 		}
 	}
+	seq += int64(len(batch))
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('history_seq', ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(seq, 10)); err != nil {
 		return fmt.Errorf("append history: %w", err)

@@ -294,3 +294,45 @@ func TestHistoryReplayOnJoin(t *testing.T) {
 		t.Errorf("a CHATHISTORY client got a replay: %v", lines)
 	}
 }
+
+func TestChathistoryPrivate(t *testing.T) {
+	srv := harness.Start(t, "")
+	login := func(nick, account string) *harness.Client {
+		c := srv.Register(t, nick, historyCaps...)
+		srv.Srv.Dispatcher().SetAccount(clientByNick(t, srv, nick), account)
+		return c
+	}
+	alice, bob, carol := login("alice", "Alice"), login("bob", "Bob"), login("carol", "Carol")
+	anon := srv.Register(t, "anon", historyCaps...)
+	alice.Send("PRIVMSG bob :hello bob")
+	bob.ExpectCommand("PRIVMSG")
+	bob.Send("PRIVMSG alice :hello alice")
+	alice.ExpectCommand("PRIVMSG")
+	anon.Send("PRIVMSG alice :not stored")
+	alice.ExpectCommand("PRIVMSG")
+	if got := texts(fetchHistory(t, alice, "CHATHISTORY LATEST bob * 10")); got != "hello bob hello alice" {
+		t.Errorf("alice's conversation with bob: %q", got)
+	}
+	if got := texts(fetchHistory(t, alice, "CHATHISTORY LATEST anon * 10")); got != "" {
+		t.Errorf("a conversation with someone not logged in: %q", got)
+	}
+	// A third party sees nothing of it, by either name.
+	for _, target := range []string{"alice", "bob"} {
+		if got := fetchHistory(t, carol, "CHATHISTORY LATEST "+target+" * 10"); len(got) != 0 {
+			t.Errorf("carol reads %s's conversation: %v", target, got)
+		}
+	}
+	// Bob comes back under another nick: the account finds it, by the
+	// account's name now that alice is gone.
+	bob.Quit()
+	alice.Quit()
+	bob2 := login("bob_", "Bob")
+	if got := texts(fetchHistory(t, bob2, "CHATHISTORY LATEST Alice * 10")); got != "hello bob hello alice" {
+		t.Errorf("bob after reconnecting: %q", got)
+	}
+	bob2.Send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2999-01-01T00:00:00.000Z 10")
+	bob2.ExpectCommand("BATCH")
+	if m := bob2.ExpectCommand("CHATHISTORY"); m.Param(1) != "alice" {
+		t.Errorf("bob's targets: %v", m)
+	}
+}

@@ -29,6 +29,7 @@ const (
 	CapAccountRegistration
 	CapChathistory
 	CapEventPlayback
+	CapReadMarker
 	capCount
 )
 
@@ -58,6 +59,7 @@ var capNames = [capCount]string{
 	// Offered when history is enabled.
 	CapChathistory:   "draft/chathistory",
 	CapEventPlayback: "draft/event-playback",
+	CapReadMarker:    "draft/read-marker",
 }
 
 // Name is the capability's name on the wire.
