@@ -17,7 +17,7 @@ var supportedCaps = []users.Cap{
 	users.CapMessageTags, users.CapMultiPrefix, users.CapNoImplicitNames,
 	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
 	users.CapSASL, users.CapAccountRegistration,
-	users.CapChathistory, users.CapEventPlayback, users.CapReadMarker,
+	users.CapChathistory, users.CapEventPlayback, users.CapReadMarker, users.CapMessageRedaction,
 }
 
 // CheckCapabilities verifies that every capability the configuration
@@ -70,7 +70,8 @@ func offeredCaps(cfg *conf.Config) users.CapSet {
 		}
 	}
 	if !cfg.History.Enabled {
-		set = set.Without(users.CapChathistory).Without(users.CapEventPlayback).Without(users.CapReadMarker)
+		set = set.Without(users.CapChathistory).Without(users.CapEventPlayback).Without(users.CapReadMarker).
+			Without(users.CapMessageRedaction)
 	}
 	return withoutUnusableAccountCaps(set, cfg)
 }

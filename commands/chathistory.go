@@ -17,6 +17,7 @@ func historyCommands() map[string]*command {
 	return map[string]*command{
 		"CHATHISTORY": {handler: handleCHATHISTORY},
 		"MARKREAD":    {handler: handleMARKREAD},
+		"REDACT":      {handler: handleREDACT},
 	}
 }
 

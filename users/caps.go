@@ -30,6 +30,7 @@ const (
 	CapChathistory
 	CapEventPlayback
 	CapReadMarker
+	CapMessageRedaction
 	capCount
 )
 
@@ -57,9 +58,10 @@ var capNames = [capCount]string{
 	CapAccountRegistration: "draft/account-registration",
 
 	// Offered when history is enabled.
-	CapChathistory:   "draft/chathistory",
-	CapEventPlayback: "draft/event-playback",
-	CapReadMarker:    "draft/read-marker",
+	CapChathistory:      "draft/chathistory",
+	CapEventPlayback:    "draft/event-playback",
+	CapReadMarker:       "draft/read-marker",
+	CapMessageRedaction: "draft/message-redaction",
 }
 
 // Name is the capability's name on the wire.
