@@ -18,6 +18,7 @@ var supportedCaps = []users.Cap{
 	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
 	users.CapSASL, users.CapAccountRegistration,
 	users.CapChathistory, users.CapEventPlayback, users.CapReadMarker, users.CapMessageRedaction,
+	users.CapMultiline,
 }
 
 // CheckCapabilities verifies that every capability the configuration

@@ -42,6 +42,8 @@ func capToken(cfg *conf.Config, c users.Cap, version int) string {
 		value = saslMechanisms()
 	case users.CapAccountRegistration:
 		value = registrationCapValue(cfg.Password)
+	case users.CapMultiline:
+		value = multilineValue
 	}
 	if value == "" {
 		return c.Name()

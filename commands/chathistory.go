@@ -18,6 +18,7 @@ func historyCommands() map[string]*command {
 		"CHATHISTORY": {handler: handleCHATHISTORY},
 		"MARKREAD":    {handler: handleMARKREAD},
 		"REDACT":      {handler: handleREDACT},
+		"BATCH":       {handler: handleBATCH, minParams: 1},
 	}
 }
 

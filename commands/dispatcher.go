@@ -95,8 +95,10 @@ type Dispatcher struct {
 	acct         accountState // accounts, SASL, NickServ: see accounts.go
 	bans         *bans.List   // server bans: see serverbans.go
 
-	// history is nil when history is off (history.go).
-	history history.Store
+	// history is nil when history is off (history.go); multiline holds
+	// the open draft/multiline batches (multiline.go).
+	history   history.Store
+	multiline multilineBatches
 }
 
 // New makes a dispatcher with its command table.
@@ -200,6 +202,9 @@ func (d *Dispatcher) Handle(c *users.Client, msg *irc.Message, resume func(hold 
 // route checks the command's rules and calls its handler.
 func (d *Dispatcher) route(req *Request, msg *irc.Message) {
 	c := req.Client
+	if d.inMultiline(req, msg) {
+		return
+	}
 	cmd, ok := d.table[msg.Command]
 	if !ok {
 		d.unknown.Add(1)

@@ -41,6 +41,7 @@ func (d *Dispatcher) Quit(c *users.Client, reason string) {
 	}
 	d.users.Monitors().Clear(c)
 	d.accountQuit(c)
+	d.multiline.set(c, nil)
 	if c.Registered() {
 		d.monitorOffline(c.Nick())
 	}

@@ -31,6 +31,7 @@ const (
 	CapEventPlayback
 	CapReadMarker
 	CapMessageRedaction
+	CapMultiline
 	capCount
 )
 
@@ -62,6 +63,7 @@ var capNames = [capCount]string{
 	CapEventPlayback:    "draft/event-playback",
 	CapReadMarker:       "draft/read-marker",
 	CapMessageRedaction: "draft/message-redaction",
+	CapMultiline:        "draft/multiline",
 }
 
 // Name is the capability's name on the wire.
