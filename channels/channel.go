@@ -3,6 +3,7 @@ package channels
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/conference-irc/conference/users"
@@ -57,9 +58,8 @@ type Member struct {
 // only take the client's own lock (lock order: Registry.mu, Channel.mu, Client.mu, send
 // queue locks).
 type Channel struct {
-	id      uint64 // unique in the registry: invitations name it
-	name    string
-	folded  string
+	id      uint64                       // unique in the registry: invitations name it
+	names   atomic.Pointer[channelNames] // changed only by Registry.Rename
 	casemap users.Casemapping
 	created time.Time
 
@@ -76,19 +76,25 @@ type Channel struct {
 	dead bool
 }
 
+// channelNames are a channel's name as spelled and casefolded.
+type channelNames struct{ name, folded string }
+
 func newChannel(id uint64, name, folded string, cm users.Casemapping, now time.Time) *Channel {
-	return &Channel{
-		id: id, name: name, folded: folded, casemap: cm, created: now,
+	ch := &Channel{
+		id: id, casemap: cm, created: now,
 		members: make(map[*users.Client]Prefix),
 		flags:   Flags(NoExternal | TopicLocked),
 	}
+	ch.names.Store(&channelNames{name, folded})
+	return ch
 }
 
-// Name is the channel's name as its creator spelled it.
-func (ch *Channel) Name() string { return ch.name }
+// Name is the channel's name as its creator (or its last RENAME) spelled
+// it.
+func (ch *Channel) Name() string { return ch.names.Load().name }
 
 // Folded is the channel's casefolded name.
-func (ch *Channel) Folded() string { return ch.folded }
+func (ch *Channel) Folded() string { return ch.names.Load().folded }
 
 // Created is when the channel came into being.
 func (ch *Channel) Created() time.Time { return ch.created }

@@ -4,6 +4,7 @@
 package channels
 
 import (
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -91,8 +92,8 @@ func (r *Registry) dropIfEmpty(ch *Channel) {
 		return
 	}
 	r.mu.Lock()
-	if r.byName[ch.folded] == ch {
-		delete(r.byName, ch.folded)
+	if r.byName[ch.Folded()] == ch {
+		delete(r.byName, ch.Folded())
 	}
 	r.mu.Unlock()
 }
@@ -103,12 +104,33 @@ func (r *Registry) Part(ch *Channel, c *users.Client) bool {
 	wasMember, empty := ch.remove(c)
 	if empty {
 		r.mu.Lock()
-		if r.byName[ch.folded] == ch && ch.isDead() {
-			delete(r.byName, ch.folded)
+		if r.byName[ch.Folded()] == ch && ch.isDead() {
+			delete(r.byName, ch.Folded())
 		}
 		r.mu.Unlock()
 	}
 	return wasMember
+}
+
+// ErrNameInUse is returned by Rename when another channel has the name.
+var ErrNameInUse = errors.New("channel name in use")
+
+// Rename gives ch a new name (a change of case only, or a name no live
+// channel has), under the registry's lock so that no JOIN or PART sees the
+// map and the channel disagree.
+func (r *Registry) Rename(ch *Channel, name string) error {
+	folded := r.casemap.Fold(name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if other := r.byName[folded]; other != nil && other != ch && !other.isDead() {
+		return ErrNameInUse
+	}
+	if old := ch.Folded(); r.byName[old] == ch {
+		delete(r.byName, old)
+	}
+	ch.names.Store(&channelNames{name, folded})
+	r.byName[folded] = ch
+	return nil
 }
 
 // Count is how many channels exist.

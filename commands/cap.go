@@ -18,7 +18,7 @@ var supportedCaps = []users.Cap{
 	users.CapServerTime, users.CapSetname, users.CapUserhostInNames,
 	users.CapSASL, users.CapAccountRegistration,
 	users.CapChathistory, users.CapEventPlayback, users.CapReadMarker, users.CapMessageRedaction,
-	users.CapMultiline,
+	users.CapMultiline, users.CapChannelRename,
 }
 
 // CheckCapabilities verifies that every capability the configuration

@@ -19,6 +19,7 @@ func historyCommands() map[string]*command {
 		"MARKREAD":    {handler: handleMARKREAD},
 		"REDACT":      {handler: handleREDACT},
 		"BATCH":       {handler: handleBATCH, minParams: 1},
+		"RENAME":      {handler: handleRENAME, minParams: 2},
 	}
 }
 

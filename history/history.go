@@ -47,6 +47,10 @@ type Store interface {
 	Targets(ctx context.Context, q TargetsQuery) ([]Target, error)
 	// Delete removes a message (a redaction); ErrNoSuchMsgID when absent.
 	Delete(ctx context.Context, target, msgid string) error
+	// Rename moves a target's history to a new key (a renamed channel)
+	// renamed at since: what was already recorded under the new key from
+	// then on joins it; older records there are set aside.
+	Rename(ctx context.Context, from, to string, since time.Time) error
 	// ReadMarker is the time of the last message account has read in
 	// target (draft/read-marker); zero when none was set.
 	ReadMarker(ctx context.Context, account, target string) (time.Time, error)

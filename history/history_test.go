@@ -225,3 +225,24 @@ func TestQueueFullDrops(t *testing.T) {
 	}
 	p.Close()
 }
+
+func TestRename(t *testing.T) {
+	for name, s := range stores(t) {
+		fill(s)
+		if err := s.Rename(context.Background(), "#c", "#other", at(25)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.Query(context.Background(), Query{Target: "#other", Sub: Latest, Limit: 2})
+		if ids(got) != "m20 o1" {
+			t.Errorf("%s: the new name's history: %q", name, ids(got))
+		}
+		if got, _ := s.Query(context.Background(), Query{Target: "#c", Sub: Latest, Limit: 2}); len(got) != 0 {
+			t.Errorf("%s: the old name keeps %q", name, ids(got))
+		}
+		// New messages go on under the new name.
+		s.Add(Entry{Target: "#other", Item: Item{Time: at(50), MsgID: "n1", Command: "PRIVMSG"}})
+		if got, _ := s.Query(context.Background(), Query{Target: "#other", Sub: Latest, Limit: 2}); ids(got) != "o1 n1" {
+			t.Errorf("%s: after the rename: %q", name, ids(got))
+		}
+	}
+}

@@ -166,6 +166,27 @@ func (m *Memory) Delete(_ context.Context, target, msgid string) error {
 	return ErrNoSuchMsgID
 }
 
+// Rename moves a target's ring to a new key, replacing what was there.
+func (m *Memory) Rename(_ context.Context, from, to string, since time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.targets[from]
+	if r == nil {
+		r = &ring{}
+	}
+	delete(m.targets, from)
+	if newer := m.targets[to]; newer != nil {
+		for _, rec := range newer.recs {
+			if rec.Pos.Time >= since.UnixMilli() {
+				r.recs = append(r.recs, rec)
+				r.latest = max(r.latest, rec.Pos.Time)
+			}
+		}
+	}
+	m.targets[to] = r
+	return nil
+}
+
 // Stats says how many records were added.
 func (m *Memory) Stats() Stats {
 	m.mu.Lock()

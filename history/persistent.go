@@ -234,6 +234,14 @@ func (p *Persistent) Delete(ctx context.Context, target, msgid string) error {
 	return err
 }
 
+// Rename moves a target once what was queued before is written.
+func (p *Persistent) Rename(ctx context.Context, from, to string, since time.Time) error {
+	if err := p.Sync(ctx); err != nil {
+		return err
+	}
+	return p.db.RenameHistoryTarget(ctx, from, to, since)
+}
+
 // Stats reads the counters.
 func (p *Persistent) Stats() Stats {
 	return Stats{Queued: p.queued.Load(), Stored: p.stored.Load(), Dropped: p.dropped.Load(),

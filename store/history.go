@@ -37,6 +37,11 @@ type History interface {
 	// DeleteHistory deletes the record with msgid from target; ErrNotFound
 	// when there is none.
 	DeleteHistory(ctx context.Context, target, msgid string) error
+	// RenameHistoryTarget gives target's records the key to (a channel
+	// renamed at since). Records already under to from since on join them
+	// (sent after the rename, before this call); older ones are set aside
+	// under a key no one asks for, and age out.
+	RenameHistoryTarget(ctx context.Context, from, to string, since time.Time) error
 	// ReadMarker is the time of the last message account has read in
 	// target (draft/read-marker); zero when none was set.
 	ReadMarker(ctx context.Context, account, target string) (time.Time, error)
@@ -472,6 +477,37 @@ func (s *SQLite) DeleteHistory(ctx context.Context, target, msgid string) error 
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
+	}
+	return nil
+}
+
+// RenameHistoryTarget moves a target to a new key.
+func (s *SQLite) RenameHistoryTarget(ctx context.Context, from, to string, since time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("rename history %s: %w", from, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO history_targets(key) VALUES(?) ON CONFLICT(key) DO NOTHING`, from); err != nil {
+		return fmt.Errorf("rename history %s: %w", from, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE history SET target = (SELECT id FROM history_targets WHERE key = ?)
+		WHERE target = (SELECT id FROM history_targets WHERE key = ?) AND time >= ?`, from, to, since.UnixMilli()); err != nil {
+		return fmt.Errorf("rename history %s: %w", from, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE history_targets SET key = key || ' ~' || id WHERE key = ?`, to); err != nil {
+		return fmt.Errorf("rename history %s: %w", from, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE history_targets SET key = ? WHERE key = ?`, to, from); err != nil {
+		return fmt.Errorf("rename history %s: %w", from, err)
+	}
+	err = tx.Commit()
+	s.hist.mu.Lock()
+	delete(s.hist.targets, from)
+	delete(s.hist.targets, to)
+	s.hist.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("rename history %s: commit: %w", from, err)
 	}
 	return nil
 }

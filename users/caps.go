@@ -32,6 +32,7 @@ const (
 	CapReadMarker
 	CapMessageRedaction
 	CapMultiline
+	CapChannelRename
 	capCount
 )
 
@@ -64,6 +65,7 @@ var capNames = [capCount]string{
 	CapReadMarker:       "draft/read-marker",
 	CapMessageRedaction: "draft/message-redaction",
 	CapMultiline:        "draft/multiline",
+	CapChannelRename:    "draft/channel-rename",
 }
 
 // Name is the capability's name on the wire.
