@@ -130,7 +130,8 @@ type historyState struct {
 	mu      sync.Mutex
 	targets map[string]int64
 	readers *sql.DB
-	seq     int64 // the last seq given; 0: not read yet
+	seq     int64                // the last seq given; 0: not read yet
+	stmts   map[string]*sql.Stmt // prepared reads, by their text
 }
 
 // maxHistoryReaders is how many queries may read at once (WAL lets readers
@@ -151,6 +152,36 @@ func (s *SQLite) reader() (*sql.DB, error) {
 		s.hist.readers = db
 	}
 	return s.hist.readers, nil
+}
+
+// readStmt is the prepared form of a read query on the reader pool:
+// queries come in a few shapes, each parsed once.
+func (s *SQLite) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db, err := s.reader()
+	if err != nil {
+		return nil, err
+	}
+	s.hist.mu.Lock()
+	st := s.hist.stmts[query]
+	s.hist.mu.Unlock()
+	if st != nil {
+		return st, nil
+	}
+	st, err = db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.hist.mu.Lock()
+	defer s.hist.mu.Unlock()
+	if prev := s.hist.stmts[query]; prev != nil {
+		st.Close()
+		return prev, nil
+	}
+	if s.hist.stmts == nil {
+		s.hist.stmts = map[string]*sql.Stmt{}
+	}
+	s.hist.stmts[query] = st
+	return st, nil
 }
 
 // AppendHistory stores batch in one transaction.
@@ -275,10 +306,6 @@ func (s *SQLite) targetID(ctx context.Context, tx *sql.Tx, key string, parties [
 
 // HistoryRange returns the records of q, oldest first.
 func (s *SQLite) HistoryRange(ctx context.Context, q HistoryRange) ([]HistoryRecord, error) {
-	db, err := s.reader()
-	if err != nil {
-		return nil, err
-	}
 	var where strings.Builder
 	args := []any{q.Target}
 	where.WriteString(`target = (SELECT id FROM history_targets WHERE key = ?)`)
@@ -298,8 +325,12 @@ func (s *SQLite) HistoryRange(ctx context.Context, q HistoryRange) ([]HistoryRec
 		order = "DESC"
 	}
 	args = append(args, q.Limit)
-	rows, err := db.QueryContext(ctx, `SELECT seq, time, kind, msgid, command, source, account, params, tags
-		FROM history WHERE `+where.String()+` ORDER BY time `+order+`, seq `+order+` LIMIT ?`, args...)
+	st, err := s.readStmt(ctx, `SELECT seq, time, kind, msgid, command, source, account, params, tags
+		FROM history WHERE `+where.String()+` ORDER BY time `+order+`, seq `+order+` LIMIT ?`)
+	if err != nil {
+		return nil, fmt.Errorf("history range: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, fmt.Errorf("history range: %w", err)
 	}
@@ -333,13 +364,13 @@ func (s *SQLite) HistoryRange(ctx context.Context, q HistoryRange) ([]HistoryRec
 
 // HistoryPosition finds msgid in target.
 func (s *SQLite) HistoryPosition(ctx context.Context, target, msgid string) (HistoryPos, error) {
-	db, err := s.reader()
+	st, err := s.readStmt(ctx, `SELECT seq, time FROM history WHERE msgid = ?
+		AND target = (SELECT id FROM history_targets WHERE key = ?)`)
 	if err != nil {
-		return HistoryPos{}, err
+		return HistoryPos{}, fmt.Errorf("history position: %w", err)
 	}
 	var p HistoryPos
-	err = db.QueryRowContext(ctx, `SELECT seq, time FROM history WHERE msgid = ?
-		AND target = (SELECT id FROM history_targets WHERE key = ?)`, msgid, target).Scan(&p.ID, &p.Time)
+	err = st.QueryRowContext(ctx, msgid, target).Scan(&p.ID, &p.Time)
 	if errors.Is(err, sql.ErrNoRows) {
 		return HistoryPos{}, ErrNotFound
 	}

@@ -145,6 +145,9 @@ func (s *SQLite) Path() string { return s.path }
 func (s *SQLite) Close() error {
 	s.hist.mu.Lock()
 	readers := s.hist.readers
+	for _, st := range s.hist.stmts {
+		st.Close()
+	}
 	s.hist.mu.Unlock()
 	if readers != nil {
 		readers.Close()
