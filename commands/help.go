@@ -77,8 +77,11 @@ var helpTexts = map[string][]string{
 	"SQUIT":   {"SQUIT <server> :<comment>", "Drops a server link; this server has none (operators only)."},
 	"CONNECT": {"CONNECT <server> [<port>]", "Links another server; none are configured (operators only)."},
 	// IRCv3 extras that may be enabled.
-	"BATCH":       {"BATCH +<id> <type> | BATCH -<id>", "Groups client messages into a batch."},
-	"CHATHISTORY": {"CHATHISTORY <subcommand> <target> ...", "Fetches earlier messages of a channel or conversation."},
+	"BATCH":       {"BATCH +<id> draft/multiline <target> | BATCH -<id>", "Groups the lines of one multiline message (draft/multiline)."},
+	"CHATHISTORY": {"CHATHISTORY LATEST|BEFORE|AFTER|AROUND <target> <msgid=…|timestamp=…|*> <limit> | BETWEEN <target> <ref> <ref> <limit> | TARGETS <timestamp=…> <timestamp=…> <limit>", "Fetches earlier messages of a channel you are in or of a private conversation of your account."},
+	"MARKREAD":    {"MARKREAD <target> [timestamp=…]", "Shows or moves forward your account's read marker for a channel or conversation."},
+	"REDACT":      {"REDACT <target> <msgid> [:<reason>]", "Deletes your message (or, as a channel's halfop and above, anyone's there) for everyone and from history."},
+	"RENAME":      {"RENAME <channel> <new name> [:<reason>]", "Renames a channel (channel operators); its members and history follow."},
 }
 
 // helpIndexWidth is how many command names one index line holds.
