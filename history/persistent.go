@@ -256,5 +256,7 @@ func (p *Persistent) Close() error {
 	}
 	close(p.stop)
 	<-p.stopped
+	s := p.Stats()
+	p.log.Info("history writer stopped", "queued", s.Queued, "stored", s.Stored, "dropped", s.Dropped, "batches", s.Batches)
 	return nil
 }
