@@ -14,6 +14,7 @@
 // Commands: {"cmd":"join","channel":"#c"}  {"cmd":"say","target":"t","text":"x"}
 //           {"cmd":"nick","nick":"n"}      {"cmd":"topic","channel":"#c","topic":"x"}
 //           {"cmd":"part","channel":"#c","message":"x"}  {"cmd":"quit","message":"x"}
+//           {"cmd":"raw","line":"CHATHISTORY LATEST #c * 10"}
 // Events:   raw (every line in and out, with dir), registered (with the
 //           enabled caps), join, part, quit, nick, topic, privmsg, notice,
 //           error, close.
@@ -65,6 +66,7 @@ const commands = {
     topic: (c) => client.setTopic(c.channel, c.topic),
     part: (c) => client.part(c.channel, c.message),
     quit: (c) => client.quit(c.message),
+    raw: (c) => client.raw(c.line),
 };
 
 const input = readline.createInterface({ input: process.stdin });
