@@ -58,14 +58,20 @@ func (m *Memory) Add(e Entry) {
 		}
 	}
 	if len(r.recs) >= m.perTarget {
-		copy(r.recs, r.recs[1:])
-		r.recs = r.recs[:len(r.recs)-1]
+		// Drop the oldest by re-slicing: append copies the ring only when
+		// it runs out of room, so a record costs O(1) amortised.
+		r.recs[0] = store.HistoryRecord{}
+		r.recs = r.recs[1:]
 	}
-	// Records arrive in time order but for clock steps: keep them sorted.
-	i := sort.Search(len(r.recs), func(i int) bool { return rec.Pos.Time < r.recs[i].Pos.Time })
-	r.recs = append(r.recs, store.HistoryRecord{})
-	copy(r.recs[i+1:], r.recs[i:])
-	r.recs[i] = rec
+	if n := len(r.recs); n == 0 || r.recs[n-1].Pos.Time <= rec.Pos.Time {
+		r.recs = append(r.recs, rec)
+	} else {
+		// Out of time order (a clock step): insert in place.
+		i := sort.Search(n, func(i int) bool { return rec.Pos.Time < r.recs[i].Pos.Time })
+		r.recs = append(r.recs, store.HistoryRecord{})
+		copy(r.recs[i+1:], r.recs[i:])
+		r.recs[i] = rec
+	}
 	if !rec.Event {
 		r.latest = max(r.latest, rec.Pos.Time)
 	}
