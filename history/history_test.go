@@ -246,3 +246,14 @@ func TestRename(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryKeepsTheNewest(t *testing.T) {
+	m := NewMemory(3)
+	for _, i := range []int{1, 2, 3, 5, 4, 6} { // 4 after 5: a clock step back
+		m.Add(Entry{Target: "#c", Item: Item{Time: at(i), MsgID: fmt.Sprintf("m%d", i), Command: "PRIVMSG"}})
+	}
+	got, _ := m.Query(context.Background(), Query{Target: "#c", Sub: Latest, Limit: 10})
+	if ids(got) != "m4 m5 m6" {
+		t.Errorf("a ring of 3: %q", ids(got))
+	}
+}
