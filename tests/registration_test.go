@@ -96,11 +96,20 @@ func TestRegistrationOrder(t *testing.T) {
 	c := srv.Connect(t)
 
 	c.Send("CAP LS 302")
+	// The list takes more than one line (CAP LS 302): "*" before the
+	// list on every line but the last.
 	ls := c.ExpectCommand("CAP")
+	offered := ""
+	for ls.Param(2) == "*" {
+		checkParams(t, ls, "*", "LS", "*", ls.Trailing())
+		offered += ls.Trailing() + " "
+		ls = c.ExpectCommand("CAP")
+	}
 	checkParams(t, ls, "*", "LS", ls.Trailing())
-	for _, want := range []string{"multi-prefix", "server-time", "message-tags", "labeled-response"} {
-		if !slices.Contains(strings.Fields(ls.Trailing()), want) {
-			t.Errorf("CAP LS lacks %s: %q", want, ls.Trailing())
+	offered += ls.Trailing()
+	for _, want := range []string{"multi-prefix", "server-time", "message-tags", "labeled-response", "draft/chathistory"} {
+		if !slices.Contains(strings.Fields(offered), want) {
+			t.Errorf("CAP LS lacks %s: %q", want, offered)
 		}
 	}
 	c.Send("PASS hunter2")
