@@ -105,6 +105,11 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 	sender := r.Client
 	echo := sender.HasCap(users.CapEchoMessage)
 	tagOnly := msg.Command == "TAGMSG"
+	if minRank == 0 {
+		// Stored before anyone can see it, so a member who asks for
+		// history right after receiving it finds it there.
+		r.d.recordChannel(ch, &relay.Msg, false)
+	}
 	sent := 0
 	ch.ForEachMember(func(m *users.Client, p channels.Prefix) {
 		if minRank != 0 && !p.AtLeast(minRank) {
@@ -118,9 +123,6 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 	r.d.deliveries.Add(uint64(sent))
 	if echo {
 		r.SendRelay(relay)
-	}
-	if minRank == 0 {
-		r.d.recordChannel(ch, &relay.Msg, false)
 	}
 }
 
@@ -149,6 +151,8 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 		msg.Params[0] = nick
 	}
 	relay := NewRelay(msg)
+	// Stored before the recipient can see it (see toChannel).
+	r.d.recordDM(r.Client.Identity(), to, &relay.Msg)
 	if msg.Command != "TAGMSG" || to.HasCap(users.CapMessageTags) {
 		relay.SendTo(to)
 		r.d.deliveries.Add(1)
@@ -156,7 +160,6 @@ func toNick(r *Request, target string, msg Msg, notice bool, fail func(string, .
 	if r.Client.HasCap(users.CapEchoMessage) {
 		r.SendRelay(relay)
 	}
-	r.d.recordDM(r.Client.Identity(), to, &relay.Msg)
 	if away := to.Identity().Away; away != "" && msg.Command == "PRIVMSG" {
 		r.Numeric(RPL_AWAY, to.Nick(), away)
 	}

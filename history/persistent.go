@@ -104,10 +104,13 @@ func (p *Persistent) Add(e Entry) {
 	if p.closing.Load() {
 		return
 	}
+	// Counted before it can be written, so that a Sync that starts after
+	// Add returns always waits for it.
+	p.queued.Add(1)
 	select {
 	case p.in <- e.record():
-		p.queued.Add(1)
 	default:
+		p.queued.Add(^uint64(0))
 		if n := p.dropped.Add(1); n == 1 || n%10000 == 0 {
 			p.log.Warn("history queue full: records dropped", "dropped", n, "queue", cap(p.in))
 		}
