@@ -18,26 +18,6 @@ import (
 	"github.com/conference-irc/conference/tests/harness"
 )
 
-// runIn runs the binary to completion in dir ("" for the test's own)
-// with extra environment variables and stdin, and returns its exit code
-// and output.
-func runIn(t *testing.T, bin, dir string, env []string, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(cleanEnv(), env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if exit, ok := err.(*exec.ExitError); ok {
-		code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return code, out.String(), errOut.String()
-}
-
 // testProcessConfigLookup: without --config, every command uses
 // ./conference.yaml when there is one, and says when it checked only the
 // defaults.
