@@ -46,9 +46,6 @@ func activated(t *testing.T, bin, file string, sockets ...*os.File) *exec.Cmd {
 // socket the way systemd does, and checks that it serves both without
 // binding anything itself; and that a socket no listener names is refused.
 func TestSocketActivation(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no /bin/sh to set LISTEN_PID")
 	}
@@ -91,9 +88,6 @@ listeners:
 
 // TestMkcert writes a pair with `conferenced mkcert` and serves TLS with it.
 func TestMkcert(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	bin := buildConferenced(t)
 	dir := t.TempDir()
 	cert, key := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")

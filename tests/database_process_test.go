@@ -15,9 +15,6 @@ import (
 // created on first start beside the configuration, refused at start when
 // corrupt, copied online by `conferenced backup`.
 func TestDatabaseProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	bin := buildConferenced(t)
 	t.Run("created beside the config", func(t *testing.T) { t.Parallel(); testDatabaseCreated(t, bin) })
 	t.Run("corrupt at start", func(t *testing.T) { t.Parallel(); testDatabaseCorrupt(t, bin) })
@@ -82,9 +79,6 @@ func testDatabaseBackup(t *testing.T, bin string) {
 // after the acknowledgement, restarts it on the same database and checks
 // that the write is there.
 func TestCrashAfterAcknowledgedWrites(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	bin := buildConferenced(t)
 	file := filepath.Join(t.TempDir(), "conference.yaml")
 	writeTestFile(t, file, operYAML("server:\n  name: irc.test\n"))

@@ -15,9 +15,6 @@ import (
 // kill -9; what was still queued at the kill may be lost, but only a tail
 // (no holes), and the database opens sound after it.
 func TestHistoryKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	bin := buildConferenced(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "conference.yaml")

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,19 +23,53 @@ import (
 // TestDatabaseProcess, TestHistoryKill9, TestSocketActivation...): build it,
 // run it to completion, or start it and follow its log.
 
-// buildConferenced compiles cmd/conferenced into the test's temp dir.
+// conferenced is the binary that buildConferenced builds, once for every
+// test of the package that runs it (linking it takes seconds); TestMain
+// removes it.
+var conferenced struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// TestMain runs the package's tests, then removes the conferenced binary
+// if one was built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if conferenced.dir != "" {
+		os.RemoveAll(conferenced.dir)
+	}
+	os.Exit(code)
+}
+
+// buildConferenced returns the path of cmd/conferenced, compiled the first
+// time a test asks; it skips the test under -short or without a go tool.
 func buildConferenced(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the conferenced binary")
+	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go tool on PATH to build conferenced")
 	}
-	bin := filepath.Join(t.TempDir(), "conferenced")
-	out, err := exec.Command(goTool, "build", "-o", bin, "github.com/conference-irc/conference/cmd/conferenced").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build conferenced: %v\n%s", err, out)
+	conferenced.once.Do(func() {
+		if conferenced.dir, conferenced.err = os.MkdirTemp("", "conferenced-test-"); conferenced.err != nil {
+			return
+		}
+		bin := filepath.Join(conferenced.dir, "conferenced")
+		out, err := exec.Command(goTool, "build", "-o", bin, "github.com/conference-irc/conference/cmd/conferenced").CombinedOutput()
+		if err != nil {
+			conferenced.err = fmt.Errorf("build conferenced: %w\n%s", err, out)
+			return
+		}
+		conferenced.bin = bin
+	})
+	if conferenced.err != nil {
+		t.Fatal(conferenced.err)
 	}
-	return bin
+	return conferenced.bin
 }
 
 // cleanEnv is the test's environment without CONFERENCE_* variables, so

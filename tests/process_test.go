@@ -16,9 +16,6 @@ import (
 // program (not the in-process harness) wires up. The binary is built once
 // for all the subtests.
 func TestProcess(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the conferenced binary")
-	}
 	bin := buildConferenced(t)
 	t.Run("version", func(t *testing.T) { t.Parallel(); testProcessVersion(t, bin) })
 	t.Run("check-config", func(t *testing.T) { t.Parallel(); testProcessCheckConfig(t, bin) })
