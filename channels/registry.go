@@ -117,11 +117,18 @@ var ErrNameInUse = errors.New("channel name in use")
 
 // Rename gives ch a new name (a change of case only, or a name no live
 // channel has), under the registry's lock so that no JOIN or PART sees the
-// map and the channel disagree.
+// map and the channel disagree. A channel that lost its last member
+// meanwhile is not renamed (an error): it is gone, and must not come back
+// under the new name.
 func (r *Registry) Rename(ch *Channel, name string) error {
 	folded := r.casemap.Fold(name)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// Under the registry's lock, a PART that kills ch either comes first
+	// (ch is dead here) or removes ch under its new name afterwards.
+	if ch.isDead() {
+		return errDead
+	}
 	if other := r.byName[folded]; other != nil && other != ch && !other.isDead() {
 		return ErrNameInUse
 	}

@@ -104,3 +104,20 @@ func waitBlockedIn(t *testing.T, fn string) {
 	}
 	t.Fatalf("no goroutine blocked in %s", fn)
 }
+
+// TestRenameLeavesNoGhost: a channel whose last member left while a RENAME
+// was on its way (a KICK, then the kicker's PART) is gone; the rename must
+// not bring it back under the new name, where LIST would show it forever
+// and a JOIN would have to replace it.
+func TestRenameLeavesNoGhost(t *testing.T) {
+	r := NewRegistry(users.RFC1459)
+	alice, am := member(1, "alice")
+	ch, _ := mustJoin(t, r, "#old", alice, am, "")
+	r.Part(ch, alice)
+	if err := r.Rename(ch, "#new"); err == nil {
+		t.Error("renaming a channel that no longer exists succeeded")
+	}
+	if got := r.Get("#new"); got != nil || r.Count() != 0 {
+		t.Fatalf("after renaming a dead channel: Get(#new) = %v, %d channels, want none", got, r.Count())
+	}
+}
