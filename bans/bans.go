@@ -166,12 +166,16 @@ func (l *List) MatchIP(ip netip.Addr) (Ban, bool) {
 	return Ban{}, false
 }
 
-// MatchUser returns the K-line in force that matches user@host or
-// user@ip.
-func (l *List) MatchUser(user, host string, ip netip.Addr) (Ban, bool) {
+// MatchUser returns the K-line in force that matches user at any of
+// hosts: every form the client is known by (shown host, real host, cloak,
+// IP address), so that a ban matches whichever an operator saw.
+func (l *List) MatchUser(user string, hosts []string) (Ban, bool) {
 	now := l.clock()
-	user, host = strings.ToLower(user), strings.ToLower(host)
-	ipText := ip.Unmap().String()
+	user = strings.ToLower(user)
+	lower := make([]string, len(hosts))
+	for i, h := range hosts {
+		lower[i] = strings.ToLower(h)
+	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	for _, b := range l.bans {
@@ -179,8 +183,13 @@ func (l *List) MatchUser(user, host string, ip netip.Addr) (Ban, bool) {
 			continue
 		}
 		mu, mh, _ := strings.Cut(b.Mask, "@")
-		if glob(mu, user) && (glob(mh, host) || (ip.IsValid() && glob(mh, ipText))) {
-			return b, true
+		if !glob(mu, user) {
+			continue
+		}
+		for _, host := range lower {
+			if glob(mh, host) {
+				return b, true
+			}
 		}
 	}
 	return Ban{}, false

@@ -46,10 +46,13 @@ func TestBansMatchPersistAndExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := l.MatchUser("~spammer", "host.example.org", netip.Addr{}); !ok {
+	if _, ok := l.MatchUser("~spammer", []string{"cloak.example", "host.example.org"}); !ok {
 		t.Error("K-line does not match after reload")
 	}
-	if _, ok := l.MatchUser("~alice", "host.example.org", netip.Addr{}); ok {
+	if _, ok := l.MatchUser("~spammer", []string{"cloak.example"}); ok {
+		t.Error("K-line matches a host it does not name")
+	}
+	if _, ok := l.MatchUser("~alice", []string{"host.example.org"}); ok {
 		t.Error("K-line matches another user")
 	}
 	if _, ok := l.MatchIP(netip.MustParseAddr("192.0.2.1")); !ok {

@@ -38,12 +38,19 @@ func cloakable(ip netip.Addr) bool {
 // applyCloak gives a client that is registering its cloak, when cloaks are
 // on and its address is worth hiding.
 func (d *Dispatcher) applyCloak(r *Request) {
-	c := r.Client
-	ip := c.IP()
-	if !r.Config.Cloaks.Enabled || !cloakable(ip) {
-		return
+	if cloak := d.cloakFor(r.Config, r.Client); cloak != "" {
+		r.Client.SetCloak(cloak)
 	}
-	c.SetCloak(users.Cloak(d.cloakKey(r.Config), ip, c.RealHost(), r.Config.Cloaks.Suffix))
+}
+
+// cloakFor is the cloak c gets at registration under cfg ("" when it
+// gets none).
+func (d *Dispatcher) cloakFor(cfg *conf.Config, c *users.Client) string {
+	ip := c.IP()
+	if !cfg.Cloaks.Enabled || !cloakable(ip) {
+		return ""
+	}
+	return users.Cloak(d.cloakKey(cfg), ip, c.RealHost(), cfg.Cloaks.Suffix)
 }
 
 // showCloak switches a registered client between its cloak (on) and its

@@ -131,7 +131,9 @@ func handleRemoveBan(r *Request, kind string) {
 	})
 }
 
-// bannedBy returns the ban that keeps c out, if any.
+// bannedBy returns the ban that keeps c out, if any. K-lines match every
+// form of c's host (hostForms), and before registration also the cloak it
+// is about to get: a ban on what operators see holds when c comes back.
 func (d *Dispatcher) bannedBy(c *users.Client) *bans.Ban {
 	if d.bans == nil {
 		return nil
@@ -139,11 +141,17 @@ func (d *Dispatcher) bannedBy(c *users.Client) *bans.Ban {
 	if b, ok := d.bans.MatchIP(c.IP()); ok {
 		return &b
 	}
-	id := c.Identity()
-	if id.User == "" {
+	user := c.Identity().User
+	if user == "" {
 		return nil
 	}
-	if b, ok := d.bans.MatchUser(id.User, id.Host, c.IP()); ok {
+	hosts := hostForms(c)
+	if !c.Registered() {
+		if cloak := d.cloakFor(d.Config(), c); cloak != "" {
+			hosts = append(hosts, cloak)
+		}
+	}
+	if b, ok := d.bans.MatchUser(user, hosts); ok {
 		return &b
 	}
 	return nil

@@ -101,3 +101,38 @@ func TestDlineWithDurationExpires(t *testing.T) {
 	clock.Advance(5 * time.Minute)
 	srv.Register(t, "later")
 }
+
+// TestKlineMatchesEveryHostForm: a K-line matches a cloaked user by its
+// real host and by its cloak alike, whether the user is connected when the
+// ban is set or connects after it.
+func TestKlineMatchesEveryHostForm(t *testing.T) {
+	srv := harness.Start(t, cloakYAML(""))
+	op := operUp(t, srv, "opal")
+	cloaked := func(nick string) (*harness.Client, string) {
+		c := viaGateway(t, srv, gatewayPassword, "dialup.example.net", "198.51.100.7")
+		welcome := registerVia(t, c, nick)
+		_, host, _ := strings.Cut(welcome.Trailing(), "@")
+		return c, host
+	}
+
+	live, cloak := cloaked("alice")
+	if cloak == "dialup.example.net" {
+		t.Fatal("the gateway's user is not cloaked")
+	}
+	if m := banReply(t, op, "KLINE *@dialup.example.net :real host"); m.Command != "NOTE" {
+		t.Fatalf("KLINE on the real host: %v", m)
+	}
+	if reason := live.ExpectClosed(); !strings.Contains(reason, "K-Lined: real host") {
+		t.Fatalf("a live user K-lined by its real host closed with %q", reason)
+	}
+	banReply(t, op, "UNKLINE *@dialup.example.net")
+
+	if m := banReply(t, op, "KLINE *@"+cloak+" :cloak"); m.Command != "NOTE" {
+		t.Fatalf("KLINE on the cloak: %v", m)
+	}
+	c := viaGateway(t, srv, gatewayPassword, "dialup.example.net", "198.51.100.7")
+	c.Send("NICK bob")
+	c.Send("USER bob 0 * :Bob")
+	c.ExpectNumeric("465")
+	c.ExpectClosed()
+}
