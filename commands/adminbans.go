@@ -35,8 +35,7 @@ func (d *Dispatcher) AddServerBan(ctx context.Context, kind, mask, reason, by st
 	if err := d.bans.Add(ctx, ban); err != nil {
 		return bans.Ban{}, err
 	}
-	d.log.Info("server ban added", "kind", ban.Kind, "mask", ban.Mask, "by", by, "expires", ban.Expires)
-	d.enforceBan(nil, ban)
+	d.banAdded(nil, ban)
 	return ban, nil
 }
 
@@ -53,7 +52,7 @@ func (d *Dispatcher) RemoveServerBan(ctx context.Context, kind, mask, by string)
 	if err := d.bans.Remove(ctx, kind, norm); err != nil {
 		return err
 	}
-	d.log.Info("server ban removed", "kind", kind, "mask", norm, "by", by)
+	d.banRemoved(nil, kind, norm, by)
 	return nil
 }
 

@@ -72,34 +72,53 @@ func handleAddBan(r *Request, kind string) {
 	list := r.d.bans
 	r.d.offload(r, func(ctx context.Context) func(*Request) {
 		err := list.Add(ctx, ban)
-		return func(r *Request) { banAdded(r, ban, err) }
+		return func(r *Request) { banSaved(r, ban, err) }
 	})
 }
 
-// banAdded answers the operator and disconnects whoever the ban covers.
-func banAdded(r *Request, ban bans.Ban, err error) {
+// banSaved answers the operator and puts the new ban in force.
+func banSaved(r *Request, ban bans.Ban, err error) {
 	if err != nil {
 		r.d.log.Error("add server ban", "kind", ban.Kind, "mask", ban.Mask, "err", err)
 		r.Fail(r.Command, "TEMPORARILY_UNAVAILABLE", ban.Mask, "The ban could not be saved")
 		return
 	}
-	r.d.log.Info("server ban added", "kind", ban.Kind, "mask", ban.Mask, "by", ban.SetBy, "expires", ban.Expires)
-	until := "permanent"
-	if !ban.Expires.IsZero() {
-		until = "until " + ban.Expires.Format(time.RFC3339)
-	}
-	r.Note(r.Command, "ADDED", ban.Mask, ban.Kind+"-line added ("+until+"): "+ban.Reason)
-	r.d.enforceBan(r.Client, ban)
+	r.Note(r.Command, "ADDED", ban.Mask, ban.Kind+"-line added ("+banUntil(ban)+"): "+ban.Reason)
+	r.d.banAdded(r, ban)
 }
 
-// enforceBan disconnects every client that ban covers but except (the
-// operator who set it); KLINE, DLINE and the admin API share it.
-func (d *Dispatcher) enforceBan(except *users.Client, ban bans.Ban) {
+// banUntil says how long ban lasts.
+func banUntil(ban bans.Ban) string {
+	if ban.Expires.IsZero() {
+		return "permanent"
+	}
+	return "until " + ban.Expires.Format(time.RFC3339)
+}
+
+// banAdded logs a ban just saved, tells the operators, and disconnects
+// whoever it covers but the operator who set it (r's client; r is nil
+// outside IRC). KLINE, DLINE and the admin API share it.
+func (d *Dispatcher) banAdded(r *Request, ban bans.Ban) {
+	d.log.Info("server ban added", "kind", ban.Kind, "mask", ban.Mask, "by", ban.SetBy, "expires", ban.Expires)
+	d.serverNotice(r, ban.SetBy+" added "+ban.Kind+"-line for ["+ban.Mask+"] ("+banUntil(ban)+"): "+ban.Reason)
+	var except *users.Client
+	if r != nil {
+		except = r.Client
+	}
 	for _, c := range d.users.All() {
-		if c != except && d.bannedBy(c) != nil {
-			d.closeBanned(c, ban)
+		if c == except {
+			continue
+		}
+		if b := d.bannedBy(c); b != nil {
+			d.closeBanned(r, c, *b)
 		}
 	}
+}
+
+// banRemoved logs a ban just lifted and tells the operators.
+func (d *Dispatcher) banRemoved(r *Request, kind, mask, by string) {
+	d.log.Info("server ban removed", "kind", kind, "mask", mask, "by", by)
+	d.serverNotice(r, by+" removed "+kind+"-line for ["+mask+"]")
 }
 
 // handleRemoveBan is UNKLINE/UNDLINE <mask>.
@@ -124,8 +143,8 @@ func handleRemoveBan(r *Request, kind string) {
 				r.d.log.Error("remove server ban", "kind", kind, "mask", mask, "err", err)
 				r.Fail(r.Command, "TEMPORARILY_UNAVAILABLE", mask, "The ban could not be removed")
 			default:
-				r.d.log.Info("server ban removed", "kind", kind, "mask", mask, "by", r.Client.Nick())
 				r.Note(r.Command, "REMOVED", mask, kind+"-line removed")
+				r.d.banRemoved(r, kind, mask, r.Client.Nick())
 			}
 		}
 	})
@@ -157,8 +176,13 @@ func (d *Dispatcher) bannedBy(c *users.Client) *bans.Ban {
 	return nil
 }
 
-// closeBanned disconnects c for ban.
-func (d *Dispatcher) closeBanned(c *users.Client, ban bans.Ban) {
+// closeBanned disconnects c for ban, logs it and tells the operators
+// (through r's reply path when r's client is one of them; r may be nil).
+func (d *Dispatcher) closeBanned(r *Request, c *users.Client, ban bans.Ban) {
+	id := c.Identity()
+	ip := c.IP().String()
+	d.log.Info("server ban active", "id", c.ID(), "nick", id.Nick, "user", id.User, "ip", ip, "kind", ban.Kind, "mask", ban.Mask)
+	d.serverNotice(r, ban.Kind+"-line active for "+id.Nick+" ("+id.User+"@"+id.Host+") ["+ip+"]: "+ban.Mask)
 	c.Close(ban.Kind + "-Lined: " + ban.Reason)
 }
 
@@ -171,7 +195,7 @@ func (d *Dispatcher) refuseBanned(r *Request) bool {
 	}
 	r.Numeric(ERR_YOUREBANNEDCREEP, "You are banned from this server: "+ban.Reason)
 	r.flush()
-	d.closeBanned(r.Client, *ban)
+	d.closeBanned(r, r.Client, *ban)
 	return true
 }
 

@@ -136,3 +136,29 @@ func TestKlineMatchesEveryHostForm(t *testing.T) {
 	c.ExpectNumeric("465")
 	c.ExpectClosed()
 }
+
+// TestServerBansAreLoggedAndAnnounced: setting and lifting a ban, and
+// every connection it keeps out, are logged and told to operators with +s.
+func TestServerBansAreLoggedAndAnnounced(t *testing.T) {
+	srv := harness.Start(t, operYAML(""))
+	watcher := snoticeOper(t, srv, "watcher")
+	victim := srv.Register(t, "spammer")
+
+	watcher.Send("KLINE 60 ~spam*@* :no spam")
+	expectNotice(t, watcher, "watcher added K-line for [~spam*@*]", "no spam")
+	victim.ExpectClosed()
+	srv.Logs.Wait(t, `msg="server ban added"`, "kind=K", "mask=~spam*@*", "by=watcher")
+	srv.Logs.Wait(t, `msg="server ban active"`, "nick=spammer", "ip=127.0.0.1", "mask=~spam*@*")
+	expectNotice(t, watcher, "K-line active for spammer (~spammer@127.0.0.1) [127.0.0.1]")
+
+	c := srv.Connect(t)
+	c.Send("NICK spam2")
+	c.Send("USER spam2 0 * :Spam")
+	c.ExpectNumeric("465")
+	srv.Logs.Wait(t, `msg="server ban active"`, "nick=spam2", "mask=~spam*@*")
+	expectNotice(t, watcher, "K-line active for spam2")
+
+	watcher.Send("UNKLINE ~spam*@*")
+	expectNotice(t, watcher, "watcher removed K-line for [~spam*@*]")
+	srv.Logs.Wait(t, `msg="server ban removed"`, "kind=K", "mask=~spam*@*", "by=watcher")
+}
