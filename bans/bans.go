@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/conference-irc/conference/store"
+	"github.com/conference-irc/conference/wildcard"
 )
 
 // Kinds of ban.
@@ -183,11 +184,11 @@ func (l *List) MatchUser(user string, hosts []string) (Ban, bool) {
 			continue
 		}
 		mu, mh, _ := strings.Cut(b.Mask, "@")
-		if !glob(mu, user) {
+		if !wildcard.Match(mu, user) {
 			continue
 		}
 		for _, host := range lower {
-			if glob(mh, host) {
+			if wildcard.Match(mh, host) {
 				return b, true
 			}
 		}
@@ -208,30 +209,4 @@ func (l *List) List(kind string) []Ban {
 	l.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Ban) int { return strings.Compare(a.Mask, b.Mask) })
 	return out
-}
-
-// glob matches s against a pattern with * and ? (both already lower-case).
-func glob(pattern, s string) bool {
-	star, mark := -1, 0
-	p, i := 0, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

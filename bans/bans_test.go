@@ -83,18 +83,3 @@ func TestBansMatchPersistAndExpire(t *testing.T) {
 		t.Error("bad D mask accepted")
 	}
 }
-
-func TestGlob(t *testing.T) {
-	cases := []struct {
-		p, s string
-		ok   bool
-	}{
-		{"*", "", true}, {"a*c", "abbbc", true}, {"a?c", "abc", true}, {"a?c", "ac", false},
-		{"*.example.org", "x.example.org", true}, {"*.example.org", "example.org", false},
-	}
-	for _, c := range cases {
-		if glob(c.p, c.s) != c.ok {
-			t.Errorf("glob(%q, %q) = %v", c.p, c.s, !c.ok)
-		}
-	}
-}

@@ -1,36 +1,15 @@
 package channels
 
-import "github.com/conference-irc/conference/users"
+import (
+	"github.com/conference-irc/conference/users"
+	"github.com/conference-irc/conference/wildcard"
+)
 
 // MatchMask reports whether text matches the glob mask ('*' any run, '?'
-// any one byte), comparing under the casemapping. It runs in linear time
-// with one backtrack point, so hostile masks cannot make it slow.
+// any one byte), comparing under the casemapping (wildcard.Match on both
+// folded).
 func MatchMask(cm users.Casemapping, mask, text string) bool {
-	mask, text = cm.Fold(mask), cm.Fold(text)
-	m, t := 0, 0
-	star, mark := -1, 0
-	for t < len(text) {
-		switch {
-		// '*' comes first: a '*' in the text is an ordinary byte that must
-		// not consume the mask's wildcard.
-		case m < len(mask) && mask[m] == '*':
-			star, mark = m, t
-			m++
-		case m < len(mask) && (mask[m] == '?' || mask[m] == text[t]):
-			m++
-			t++
-		case star >= 0:
-			m = star + 1
-			mark++
-			t = mark
-		default:
-			return false
-		}
-	}
-	for m < len(mask) && mask[m] == '*' {
-		m++
-	}
-	return m == len(mask)
+	return wildcard.Match(cm.Fold(mask), cm.Fold(text))
 }
 
 // NormalizeMask completes a partial ban mask the way clients expect:
