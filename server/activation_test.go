@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"slices"
 	"testing"
 )
 
@@ -28,5 +29,18 @@ func TestInheritedSocketsMatchByPortAndAddress(t *testing.T) {
 		if l, ok := in.take(hit); !ok || l != loop || len(in) != 0 {
 			t.Errorf("%q did not take the socket listening on %s", hit, addr)
 		}
+	}
+}
+
+// TestRestartEnvWithoutActivation: a server that bound its own ports hands
+// no sockets on, and no stale activation variable reaches the new program.
+func TestRestartEnvWithoutActivation(t *testing.T) {
+	s := &Server{}
+	env, err := s.RestartEnv([]string{"HOME=/x", "LISTEN_FDS=2", "LISTEN_PID=1", "LISTEN_FDNAMES=a:b", "LISTEN_FDSX=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"HOME=/x", "LISTEN_FDSX=1"}; !slices.Equal(env, want) {
+		t.Errorf("RestartEnv = %q, want %q", env, want)
 	}
 }

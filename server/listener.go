@@ -38,6 +38,9 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	s.activated = len(inherited)
+	s.mu.Unlock()
 	var lc net.ListenConfig
 	for i, block := range s.disp.Config().AllListeners() {
 		l, ok := inherited.take(block.Address)

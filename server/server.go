@@ -97,6 +97,7 @@ type Server struct {
 	reloadTimeout time.Duration
 	mu            sync.Mutex
 	listeners     []*listener
+	activated     int // how many sockets systemd handed in (RestartEnv)
 	conns         map[*conn]struct{}
 	perIP         map[netip.Prefix]int
 	wg            sync.WaitGroup

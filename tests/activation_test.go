@@ -109,3 +109,32 @@ func TestMkcert(t *testing.T) {
 		t.Errorf("certificate not for irc.test: %v", err)
 	}
 }
+
+// TestSocketActivationRestart: RESTART under socket activation hands the
+// sockets systemd gave on to the new program rather than binding them
+// again (a privileged port, or one held by the service manager as here,
+// could not be bound); clients connect at the same address after it.
+func TestSocketActivationRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the conferenced binary")
+	}
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh to set LISTEN_PID")
+	}
+	bin := buildConferenced(t)
+	sock, addr := listenFile(t)
+	file := filepath.Join(t.TempDir(), "conference.yaml")
+	writeTestFile(t, file, operYAML(fmt.Sprintf("listen: [%q]\ncontrol:\n  restart: true\n", addr)))
+	p := startCmd(t, activated(t, bin, file, sock))
+	p.waitLog("msg=listening")
+	srv := &harness.Server{Addr: addr}
+	root := operUp(t, srv, "root")
+	root.Send("RESTART")
+	if reason := root.ExpectClosed(); !strings.Contains(reason, "RESTART by root") {
+		t.Fatalf("ERROR on RESTART = %q", reason)
+	}
+	if line := p.waitLog("msg=listening"); !strings.Contains(line, "activated=true") {
+		t.Fatalf("after RESTART the listener was not the inherited socket: %s", line)
+	}
+	srv.Register(t, "back")
+}

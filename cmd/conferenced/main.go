@@ -246,7 +246,7 @@ func serve(cfg *conf.Config, load func() (*conf.Config, error), opts *options, s
 	reason := waitForStop(srv, signals, stop, log)
 	srv.Shutdown(reason, shutdownGrace)
 	if restart.Load() {
-		return reexec(log)
+		return reexec(srv, log)
 	}
 	return 0
 }

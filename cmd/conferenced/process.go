@@ -8,6 +8,8 @@ import (
 	"net/http/pprof"
 	"os"
 	"syscall"
+
+	"github.com/conference-irc/conference/server"
 )
 
 // servePprof serves the Go profiler on addr, for measuring the server.
@@ -44,14 +46,20 @@ func raiseFileLimit(log *slog.Logger) {
 	log.Info("open-file limit", "soft", lim.Cur, "hard", lim.Max)
 }
 
-// reexec replaces the process with a fresh copy of itself (RESTART).
-func reexec(log *slog.Logger) int {
+// reexec replaces the process with a fresh copy of itself (RESTART),
+// handing on the sockets of socket activation.
+func reexec(srv *server.Server, log *slog.Logger) int {
 	exe, err := os.Executable()
 	if err != nil {
 		log.Error("restart: cannot find own executable", "err", err)
 		return 1
 	}
-	err = syscall.Exec(exe, os.Args, os.Environ())
+	env, err := srv.RestartEnv(os.Environ())
+	if err != nil {
+		log.Error("restart failed", "err", err)
+		return 1
+	}
+	err = syscall.Exec(exe, os.Args, env)
 	log.Error("restart failed", "err", err)
 	return 1
 }
