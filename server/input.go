@@ -187,6 +187,9 @@ func (c *conn) pump() string {
 	in := &c.in
 	d := c.srv.disp
 	cfg := d.Config()
+	if in.bucket != nil {
+		in.bucket.tune(cfg.Flood.Rate, cfg.Flood.Burst) // a reload applies at once
+	}
 	if in.paused {
 		in.paused = false
 		line := in.pending
@@ -216,7 +219,6 @@ func (c *conn) pump() string {
 			c.followAddress(now, cfg)
 		}
 		if in.bucket != nil {
-			in.bucket.tune(cfg.Flood.Rate, cfg.Flood.Burst) // a reload applies at once
 			if wait := in.bucket.take(now); wait > 0 {
 				return c.pause(bytes.Clone(line), wait, cfg.Flood.RecvQ)
 			}
