@@ -40,6 +40,10 @@ type conn struct {
 	// readdressed: WEBIRC changed the client's address, and the read side
 	// must make flood control follow it (readdress.go).
 	readdressed atomic.Bool
+	// own: the read side is dispatching this client's own line, which
+	// lets its queue grow to replyBurst × sendq (see Send). Only the read
+	// side sets it, twice a line: an atomic rather than the queue's lock.
+	own atomic.Bool
 
 	mu      sync.Mutex
 	queue   [][]byte
@@ -50,10 +54,9 @@ type conn struct {
 	hangup  bool // the quit path ran: close the socket once the queue is written
 	closed  bool // the socket is closed and the server has forgotten it
 	reason  string
-	// own: the read side is dispatching this client's own line; burst:
-	// its own reply took the queue past sendq. Either lets the queue grow
-	// to replyBurst × sendq (see Send).
-	own, burst bool
+	// burst: the client's own reply took the queue past sendq, which
+	// lets it grow to replyBurst × sendq until the writer takes it.
+	burst bool
 }
 
 // replyBurst is how far past sendq a client's own reply may take its
@@ -75,7 +78,8 @@ func (c *conn) Send(line []byte) {
 	// The limit in force now: a reload of sendq applies to every client.
 	sendq := c.srv.disp.Config().SendQ
 	limit := sendq
-	if c.own || c.burst {
+	own := c.own.Load()
+	if own || c.burst {
 		limit *= replyBurst
 	}
 	if c.queued+len(line) > limit {
@@ -90,18 +94,10 @@ func (c *conn) Send(line []byte) {
 	}
 	c.queue = append(c.queue, line)
 	c.queued += len(line)
-	if c.own && c.queued > sendq {
+	if own && c.queued > sendq {
 		c.burst = true
 	}
 	c.startWriterLocked()
-	c.mu.Unlock()
-}
-
-// dispatching marks the time the read side handles the client's own line
-// (see replyBurst).
-func (c *conn) dispatching(on bool) {
-	c.mu.Lock()
-	c.own = on
 	c.mu.Unlock()
 }
 

@@ -234,9 +234,9 @@ func (c *conn) pump() string {
 // dispatch handles one line of the client's; it reports whether the
 // client's next lines must wait (the command handed slow work off).
 func (c *conn) dispatch(line []byte, cfg *conf.Config) bool {
-	c.dispatching(true)
+	c.own.Store(true) // its replies may burst past sendq (see replyBurst)
 	inProgress := processLine(c.srv.disp, c.client, line, cfg, c.in.resumeFn)
-	c.dispatching(false)
+	c.own.Store(false)
 	return c.handOff(inProgress)
 }
 
