@@ -1,10 +1,9 @@
 package commands
 
 import (
+	"slices"
 	"strings"
 	"time"
-
-	"gopkg.in/irc.v4"
 
 	"github.com/conference-irc/conference/users"
 )
@@ -39,6 +38,7 @@ const maxLineBody = 512
 // what a client may send in 512 bytes can take more once the server puts
 // the sender's full nick!user@host in front of it.
 func appendLine(buf []byte, tags, source, command string, params []string) []byte {
+	buf = slices.Grow(buf, lineSize(tags, source, command, params))
 	if tags != "" {
 		buf = append(buf, '@')
 		buf = append(buf, tags...)
@@ -79,6 +79,21 @@ func appendLine(buf []byte, tags, source, command string, params []string) []byt
 		buf = append(buf, p...)
 	}
 	return append(buf, '\r', '\n')
+}
+
+// lineSize is about how many bytes appendLine writes: exact for a line
+// that needs no trimming, never much more than maxLineBody otherwise, so
+// that a line costs one allocation at most.
+func lineSize(tags, source, command string, params []string) int {
+	n := len(source) + len(command) + 2*len(params) + 4 // ':', ' ', "\r\n", each param's ' ' and maybe ':'
+	for _, p := range params {
+		n += len(p)
+	}
+	n = min(n, maxLineBody)
+	if tags != "" {
+		n += len(tags) + 2 // '@', ' '
+	}
+	return n
 }
 
 // validMiddle reports whether p can be sent as a parameter other than the
@@ -130,58 +145,98 @@ func variantOf(caps users.CapSet) tagVariant {
 	return v
 }
 
+// timeLayout is the server-time tag's format.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
 // formatTime renders a server-time tag value.
 func formatTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return t.UTC().Format(timeLayout)
 }
 
-// tags renders the tag section the variant should see.
-func (m *Msg) tags(v tagVariant) string {
-	var b strings.Builder
-	add := func(k, val string) {
-		if b.Len() > 0 {
-			b.WriteByte(';')
-		}
-		b.WriteString(k)
-		if val != "" {
-			b.WriteByte('=')
-			b.WriteString(irc.EncodeTagValue(val))
+// appendTags appends the tag section variant v sees to dst: "@a=b;c "
+// with its separating space, or nothing when it sees no tag.
+func (m *Msg) appendTags(dst []byte, v tagVariant) []byte {
+	start := len(dst)
+	next := func() {
+		if len(dst) == start {
+			dst = append(dst, '@')
+		} else {
+			dst = append(dst, ';')
 		}
 	}
 	if v&variantAccountTag != 0 && m.Account != "" {
-		add("account", m.Account)
+		next()
+		dst = appendTagValue(append(dst, "account="...), m.Account)
 	}
 	if v&variantMessageTags != 0 {
 		if m.Bot {
-			add("bot", "")
+			next()
+			dst = append(dst, "bot"...)
 		}
 		if m.MsgID != "" {
-			add("msgid", m.MsgID)
+			next()
+			dst = appendTagValue(append(dst, "msgid="...), m.MsgID)
 		}
 	}
 	if v&variantServerTime != 0 && !m.Time.IsZero() {
-		add("time", formatTime(m.Time))
+		next()
+		dst = m.Time.UTC().AppendFormat(append(dst, "time="...), timeLayout)
 	}
 	if v&variantMessageTags != 0 && m.ClientTags != "" {
-		if b.Len() > 0 {
-			b.WriteByte(';')
-		}
-		b.WriteString(m.ClientTags)
+		next()
+		dst = append(dst, m.ClientTags...)
 	}
-	return b.String()
+	if len(dst) > start {
+		dst = append(dst, ' ')
+	}
+	return dst
 }
+
+// appendTagValue appends a tag value to dst, escaped as message-tags
+// requires (irc.EncodeTagValue, without its allocations).
+func appendTagValue(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case ';':
+			dst = append(dst, '\\', ':')
+		case ' ':
+			dst = append(dst, '\\', 's')
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// maxServerTagsLen is about the longest tag section appendTags writes,
+// account, msgid and client tags aside: what Bytes reserves for it.
+const maxServerTagsLen = 64
 
 // Bytes serialises the line as a client with caps should see it.
 func (m *Msg) Bytes(caps users.CapSet) []byte {
-	v := variantOf(caps)
-	return appendLine(nil, m.tags(v), m.Source, m.Command, m.Params)
+	size := maxServerTagsLen + len(m.Account) + len(m.MsgID) + len(m.ClientTags) + lineSize("", m.Source, m.Command, m.Params)
+	return m.appendTo(make([]byte, 0, size), caps)
 }
 
-// Relay is a Msg on its way to many recipients: each tag variant is
-// serialised once and the bytes are shared by every recipient that needs
-// it. A Relay belongs to the goroutine that builds it.
+// appendTo appends the line as a client with caps should see it to dst.
+func (m *Msg) appendTo(dst []byte, caps users.CapSet) []byte {
+	return appendLine(m.appendTags(dst, variantOf(caps)), "", m.Source, m.Command, m.Params)
+}
+
+// Relay is a Msg on its way to many recipients: the line without its
+// tags (trimmed to 512 bytes) is serialised once, and each tag variant
+// once more with its tags in front; the bytes are shared by every
+// recipient that needs them. A Relay belongs to the goroutine that builds
+// it.
 type Relay struct {
 	Msg
+	body  []byte // the line without tags, the same for every variant
 	cache [variantCount][]byte
 }
 
@@ -191,10 +246,19 @@ func NewRelay(m Msg) *Relay { return &Relay{Msg: m} }
 // For returns the shared bytes for a recipient with caps.
 func (r *Relay) For(caps users.CapSet) []byte {
 	v := variantOf(caps)
-	if r.cache[v] == nil {
-		r.cache[v] = appendLine(nil, r.tags(v), r.Source, r.Command, r.Params)
+	if r.cache[v] != nil {
+		return r.cache[v]
 	}
-	return r.cache[v]
+	if r.body == nil {
+		r.body = appendLine(nil, "", r.Source, r.Command, r.Params)
+	}
+	var scratch [256]byte
+	line := r.body
+	if tags := r.appendTags(scratch[:0], v); len(tags) > 0 {
+		line = append(append(make([]byte, 0, len(tags)+len(r.body)), tags...), r.body...)
+	}
+	r.cache[v] = line
+	return line
 }
 
 // SendTo queues the relay for c, in the variant c negotiated.

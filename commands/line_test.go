@@ -3,7 +3,12 @@ package commands
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"gopkg.in/irc.v4"
+
+	"github.com/conference-irc/conference/users"
 )
 
 // TestAppendLineFits: the last parameter is trimmed, on a UTF-8 boundary,
@@ -46,5 +51,52 @@ func TestAppendLineFits(t *testing.T) {
 				t.Errorf("text of %d bytes %.20q..., want %d bytes", len(text), text, len(tt.text))
 			}
 		})
+	}
+}
+
+// TestRelayVariants: every tag variant of a relayed line is the shared
+// body with that variant's tags in front, escaped as message-tags requires,
+// and Msg.Bytes writes the same bytes as the Relay.
+func TestRelayVariants(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 678e6, time.UTC)
+	m := Msg{Source: "n!u@h", Command: "PRIVMSG", Params: []string{"#c", strings.Repeat("x", 600)},
+		Time: at, MsgID: "abc1", Account: `a;b c\d`, ClientTags: "+x=y", Bot: true}
+	relay := NewRelay(m)
+	body := string(appendLine(nil, "", m.Source, m.Command, m.Params))
+	caps := []users.Cap{users.CapMessageTags, users.CapServerTime, users.CapAccountTag}
+	for v := 0; v < variantCount; v++ {
+		var set users.CapSet
+		want := map[string]string{}
+		if v&1 != 0 {
+			set = set.With(caps[0])
+			want["bot"], want["msgid"], want["+x"] = "", "abc1", "y"
+		}
+		if v&2 != 0 {
+			set = set.With(caps[1])
+			want["time"] = "2026-01-02T03:04:05.678Z"
+		}
+		if v&4 != 0 {
+			set = set.With(caps[2])
+			want["account"] = `a;b c\d`
+		}
+		line := string(relay.For(set))
+		if got := string(m.Bytes(set)); got != line {
+			t.Errorf("variant %d: Bytes %q, Relay %q", v, got, line)
+		}
+		if !strings.HasSuffix(line, body) {
+			t.Errorf("variant %d: %q does not end in the shared body", v, line)
+		}
+		parsed, err := irc.ParseMessage(strings.TrimSuffix(line, "\r\n"))
+		if err != nil {
+			t.Fatalf("variant %d: %q: %v", v, line, err)
+		}
+		if len(parsed.Tags) != len(want) {
+			t.Errorf("variant %d: tags %v, want %v", v, parsed.Tags, want)
+		}
+		for k, val := range want {
+			if got, ok := parsed.Tags[k]; !ok || got != val {
+				t.Errorf("variant %d: tag %s = %q, want %q", v, k, got, val)
+			}
+		}
 	}
 }

@@ -111,7 +111,11 @@ func (r *Request) Reply(command string, params ...string) {
 }
 
 // Send sends the requester a message, with the tags it negotiated.
-func (r *Request) Send(m *Msg) { r.add(m.Bytes(r.Client.Caps())) }
+func (r *Request) Send(m *Msg) {
+	r.starts = append(r.starts, len(r.out))
+	r.out = m.appendTo(r.out, r.Client.Caps())
+	r.added()
+}
 
 // SendRelay sends the requester its variant of a relayed message.
 func (r *Request) SendRelay(rl *Relay) { r.add(rl.For(r.Client.Caps())) }
