@@ -165,7 +165,8 @@ func (d *Dispatcher) Channels() *channels.Registry { return d.channels }
 // newMsgID returns an identifier unique on this server: a random prefix
 // chosen at start and a counter.
 func (d *Dispatcher) newMsgID() string {
-	return d.idPrefix + strconv.FormatUint(d.idSeq.Add(1), 36)
+	var buf [32]byte
+	return string(strconv.AppendUint(append(buf[:0], d.idPrefix...), d.idSeq.Add(1), 36))
 }
 
 // Connected records a new connection.

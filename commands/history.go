@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"slices"
-
 	"github.com/conference-irc/conference/channels"
 	"github.com/conference-irc/conference/history"
 	"github.com/conference-irc/conference/users"
@@ -25,11 +23,12 @@ func newHistory(opts Options) history.Store {
 // History is the history store (nil when history is off).
 func (d *Dispatcher) History() history.Store { return d.history }
 
-// entryOf is the history entry of a relayed line.
+// entryOf is the history entry of a relayed line. It shares m's Params,
+// which no one changes once m is built (see Msg).
 func entryOf(target string, m *Msg, event bool) history.Entry {
 	return history.Entry{Target: target, Item: history.Item{
 		Time: m.Time, Event: event, MsgID: m.MsgID, Command: m.Command, Source: m.Source,
-		Account: m.Account, Params: slices.Clone(m.Params), Tags: m.ClientTags,
+		Account: m.Account, Params: m.Params, Tags: m.ClientTags,
 	}}
 }
 

@@ -107,7 +107,9 @@ func validMiddle(p string) bool {
 type Msg struct {
 	Source  string
 	Command string
-	Params  []string
+	// Params are never changed once the Msg is sent or recorded: history
+	// keeps them as they are.
+	Params []string
 	// Time is sent as the server-time "time" tag (zero: none).
 	Time time.Time
 	// MsgID is sent as "msgid" to message-tags clients ("" for none).

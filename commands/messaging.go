@@ -54,17 +54,19 @@ func deliver(r *Request, notice bool) {
 			fail(ERR_NORECIPIENT, "No recipient given ("+r.Command+")")
 			continue
 		}
-		params := []string{target}
-		if !tagOnly {
-			params = append(params, r.Params[1])
-		}
-		msg := Msg{Source: source, Command: r.Command, Params: params, Time: r.Now,
-			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
-			ClientTags: tags}
 		if r.d.acct.reg != nil && r.d.isNickServ(target) {
 			toNickServ = r.Command == "PRIVMSG"
 			continue
 		}
+		var params []string
+		if tagOnly {
+			params = []string{target}
+		} else {
+			params = []string{target, r.Params[1]}
+		}
+		msg := Msg{Source: source, Command: r.Command, Params: params, Time: r.Now,
+			MsgID: r.d.newMsgID(), Account: id.Account, Bot: id.Modes.Has(users.ModeBot),
+			ClientTags: tags}
 		if strings.IndexByte(channelPrefixes, target[0]) >= 0 && strings.IndexByte(target, '#') >= 0 {
 			toChannel(r, target, msg, fail)
 		} else {
@@ -100,7 +102,6 @@ func toChannel(r *Request, target string, msg Msg, fail func(string, ...string))
 		fail(ERR_CANNOTSENDTOCHAN, ch.Name(), cannotSendReason(err))
 		return
 	}
-	msg.Params[0] = target
 	relay := NewRelay(msg)
 	sender := r.Client
 	echo := sender.HasCap(users.CapEchoMessage)
