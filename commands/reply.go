@@ -132,41 +132,52 @@ func (r *Request) Note(command, code string, contextAndText ...string) {
 
 // flushPart hands the replies buffered so far to the client's queue now,
 // before whatever the handler does next. For a labeled request the first
-// partial flush opens the labeled-response batch (or, for a client
-// without batch, gives up the label: several replies cannot carry it).
+// partial flush opens the labeled-response batch.
 func (r *Request) flushPart() {
 	if len(r.starts) == 0 || r.finished {
 		return
 	}
-	var out []byte
-	if r.label != "" && r.batch == "" {
-		if !r.Client.HasCap(users.CapBatch) {
-			r.label = ""
-		} else {
-			r.batch = r.d.newMsgID()
-			out = appendLine(nil, r.labelTag(), r.serverName(), "BATCH", []string{"+" + r.batch, "labeled-response"})
-		}
-	}
-	r.send(r.inBatch(out))
+	r.send(r.inBatch(r.openBatch()))
 }
 
 // flush is the final flush, once the handler (and any slow work it handed
 // off) is done: it hands what is left to the client's queue, applying
-// labeled-response when the client asked for it. It runs once.
+// labeled-response when the client asked for it: a single reply carries
+// the label, none is answered with ACK, several go in a labeled-response
+// batch. It runs once.
 func (r *Request) flush() {
 	if r.finished {
 		return
 	}
-	switch {
-	case r.batch != "":
-		r.send(appendLine(r.inBatch(nil), "", r.serverName(), "BATCH", []string{"-" + r.batch}))
-	case r.label != "":
-		r.applyLabel()
-		r.send(r.out)
-	default:
-		r.send(r.out)
-	}
 	r.finished = true
+	switch {
+	case r.label != "" && r.batch == "" && len(r.starts) == 0:
+		r.send(appendLine(nil, r.labelTag(), r.serverName(), "ACK", nil))
+	case r.label != "" && r.batch == "" && len(r.starts) == 1:
+		r.send(withTag(nil, r.out, r.labelTag()))
+	default:
+		out := r.inBatch(r.openBatch())
+		if r.batch != "" {
+			out = appendLine(out, "", r.serverName(), "BATCH", []string{"-" + r.batch})
+		}
+		r.send(out)
+	}
+}
+
+// openBatch opens the labeled-response batch of a labeled request that
+// has several replies, unless it is open already, and returns its BATCH
+// line. A client without batch gets none, and its replies no label:
+// several cannot carry one.
+func (r *Request) openBatch() []byte {
+	if r.label == "" || r.batch != "" {
+		return nil
+	}
+	if !r.Client.HasCap(users.CapBatch) {
+		r.label = ""
+		return nil
+	}
+	r.batch = r.d.newMsgID()
+	return appendLine(nil, r.labelTag(), r.serverName(), "BATCH", []string{"+" + r.batch, "labeled-response"})
 }
 
 // send queues out and empties the buffer.
@@ -182,13 +193,12 @@ func (r *Request) send(out []byte) {
 // labeled-response batch when there is one.
 func (r *Request) inBatch(dst []byte) []byte {
 	if r.batch == "" {
+		if dst == nil {
+			return r.out
+		}
 		return append(dst, r.out...)
 	}
-	return r.tagEach(dst, "batch="+r.batch)
-}
-
-// tagEach appends every buffered line to dst with tag added.
-func (r *Request) tagEach(dst []byte, tag string) []byte {
+	tag := "batch=" + r.batch
 	for i, start := range r.starts {
 		end := len(r.out)
 		if i+1 < len(r.starts) {
@@ -200,26 +210,6 @@ func (r *Request) tagEach(dst []byte, tag string) []byte {
 }
 
 func (r *Request) labelTag() string { return "label=" + irc.EncodeTagValue(r.label) }
-
-// applyLabel tags a single reply with the label, wraps several in a
-// labeled-response batch, and answers ACK when there are none.
-func (r *Request) applyLabel() {
-	labelTag := r.labelTag()
-	switch len(r.starts) {
-	case 0:
-		r.out = appendLine(nil, labelTag, r.serverName(), "ACK", nil)
-	case 1:
-		r.out = withTag(nil, r.out, labelTag)
-	default:
-		if !r.Client.HasCap(users.CapBatch) {
-			return
-		}
-		id := r.d.newMsgID()
-		out := appendLine(nil, labelTag, r.serverName(), "BATCH", []string{"+" + id, "labeled-response"})
-		out = r.tagEach(out, "batch="+id)
-		r.out = appendLine(out, "", r.serverName(), "BATCH", []string{"-" + id})
-	}
-}
 
 // withTag appends line to dst with one more tag in front of its tags.
 func withTag(dst, line []byte, tag string) []byte {
