@@ -257,3 +257,17 @@ func TestMemoryKeepsTheNewest(t *testing.T) {
 		t.Errorf("a ring of 3: %q", ids(got))
 	}
 }
+
+// A channel renamed to its own key (only the case of its name changes)
+// keeps its history.
+func TestRenameToTheSameKey(t *testing.T) {
+	for name, s := range stores(t) {
+		fill(s)
+		if err := s.Rename(context.Background(), "#c", "#c", at(25)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Query(context.Background(), Query{Target: "#c", Sub: Latest, Limit: 2}); ids(got) != "m19 m20" {
+			t.Errorf("%s: after renaming to the same key: %q", name, ids(got))
+		}
+	}
+}

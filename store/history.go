@@ -40,7 +40,8 @@ type History interface {
 	// RenameHistoryTarget gives target's records the key to (a channel
 	// renamed at since). Records already under to from since on join them
 	// (sent after the rename, before this call); older ones are set aside
-	// under a key no one asks for, and age out.
+	// under a key no one asks for, and age out. Renaming a target to its
+	// own key (a change of case) changes nothing.
 	RenameHistoryTarget(ctx context.Context, from, to string, since time.Time) error
 	// ReadMarker is the time of the last message account has read in
 	// target (draft/read-marker); zero when none was set.
@@ -514,6 +515,10 @@ func (s *SQLite) DeleteHistory(ctx context.Context, target, msgid string) error 
 
 // RenameHistoryTarget moves a target to a new key.
 func (s *SQLite) RenameHistoryTarget(ctx context.Context, from, to string, since time.Time) error {
+	if from == to {
+		// Setting aside what is under to would set aside the target itself.
+		return nil
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("rename history %s: %w", from, err)
