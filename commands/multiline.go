@@ -155,7 +155,7 @@ func (d *Dispatcher) deliverMultiline(r *Request, b *multilineBatch) {
 			r.Fail("BATCH", "MULTILINE_INVALID_TARGET", b.target, "No such channel")
 			return
 		}
-		if err := ch.CanSend(r.Client, func() []string { return clientMasks(r.Client) }); err != nil {
+		if err := ch.CanSend(r.Client, func() []string { return speakMasks(r.Client) }); err != nil {
 			r.Numeric(ERR_CANNOTSENDTOCHAN, ch.Name(), cannotSendReason(err))
 			return
 		}

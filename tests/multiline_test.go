@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gopkg.in/irc.v4"
+
+	"github.com/conference-irc/conference/tests/harness"
 )
 
 func TestMultiline(t *testing.T) {
@@ -84,6 +86,26 @@ func TestMultiline(t *testing.T) {
 	for _, m := range carol.Sync() {
 		if m.Command == "PRIVMSG" || m.Command == "BATCH" {
 			t.Errorf("a refused batch was delivered: %v", m)
+		}
+	}
+}
+
+// TestMultilineMuted: a mute ($m:) silences a multiline batch as it does a
+// PRIVMSG.
+func TestMultilineMuted(t *testing.T) {
+	srv := harness.Start(t, "")
+	op := srv.Register(t, "chanop")
+	op.Send("JOIN #mute")
+	op.ExpectNumeric("366")
+	loud := srv.Register(t, "loud", "batch", "message-tags", "draft/multiline")
+	modeOK(t, op, "MODE #mute +b $m:loud")
+	loud.Send("JOIN #mute")
+	loud.ExpectNumeric("366")
+	loud.SendRaw("BATCH +m1 draft/multiline #mute\r\n@batch=m1 PRIVMSG #mute :can you hear me\r\nBATCH -m1\r\n")
+	loud.ExpectNumeric("404")
+	for _, m := range op.Sync() {
+		if m.Command == "PRIVMSG" || m.Command == "BATCH" {
+			t.Fatalf("muted batch delivered: %v", m)
 		}
 	}
 }
