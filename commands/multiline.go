@@ -139,8 +139,8 @@ func (d *Dispatcher) inMultiline(r *Request, msg *irc.Message) bool {
 }
 
 // deliverMultiline sends a closed batch: as a batch to recipients with
-// draft/multiline, as separate lines to the others, and into history as
-// those separate lines.
+// draft/multiline, as separate lines to the others, and into history (first)
+// as those separate lines.
 func (d *Dispatcher) deliverMultiline(r *Request, b *multilineBatch) {
 	if len(b.lines) == 0 || b.bytes == 0 {
 		r.Fail("BATCH", "MULTILINE_INVALID", "A batch must carry text")
@@ -170,6 +170,14 @@ func (d *Dispatcher) deliverMultiline(r *Request, b *multilineBatch) {
 		target = to.Nick()
 	}
 	ml := newMultilineRelay(d, id, b, target, r.Now, clientTags(r))
+	// Stored before anyone can receive it, as toChannel and toNick do.
+	for i := range ml.fallback {
+		if ch != nil {
+			d.recordChannel(ch, &ml.fallback[i].Msg, false)
+		} else {
+			d.recordDM(id, to, &ml.fallback[i].Msg)
+		}
+	}
 	send := func(m *users.Client) { m.Send(ml.bytesFor(m.Caps())) }
 	if ch != nil {
 		ch.ForEachMember(func(m *users.Client, _ channels.Prefix) {
@@ -182,13 +190,6 @@ func (d *Dispatcher) deliverMultiline(r *Request, b *multilineBatch) {
 	}
 	if r.Client.HasCap(users.CapEchoMessage) {
 		r.add(ml.bytesFor(r.Client.Caps()))
-	}
-	for i := range ml.fallback {
-		if ch != nil {
-			d.recordChannel(ch, &ml.fallback[i].Msg, false)
-		} else {
-			d.recordDM(id, to, &ml.fallback[i].Msg)
-		}
 	}
 }
 
