@@ -169,7 +169,7 @@ func (d *Dispatcher) deliverMultiline(r *Request, b *multilineBatch) {
 	} else {
 		target = to.Nick()
 	}
-	ml := newMultilineRelay(d, id, b, target, r.Now, clientTags(r))
+	ml := newMultilineRelay(d, id, b, target, r.Now)
 	// Stored before anyone can receive it, as toChannel and toNick do.
 	for i := range ml.fallback {
 		if ch != nil {
@@ -205,7 +205,9 @@ type multilineRelay struct {
 	cache    map[int][]byte
 }
 
-func newMultilineRelay(d *Dispatcher, id users.Identity, b *multilineBatch, target string, now time.Time, _ string) *multilineRelay {
+// newMultilineRelay prepares batch b from id to target for every form a
+// recipient may need.
+func newMultilineRelay(d *Dispatcher, id users.Identity, b *multilineBatch, target string, now time.Time) *multilineRelay {
 	bid := d.newMsgID()
 	source := id.Source()
 	bot := id.Modes.Has(users.ModeBot)
