@@ -23,16 +23,26 @@ type fixedSetting struct {
 func fixedSettings() []fixedSetting {
 	return []fixedSetting{
 		{"listen/listeners", sameListeners, keepListeners},
-		{"server.casemapping",
-			func(a, b *Config) bool { return a.Server.Casemapping == b.Server.Casemapping },
-			func(k, r *Config) { k.Server.Casemapping = r.Server.Casemapping }},
-		{"database.path",
-			func(a, b *Config) bool { return a.Database.Path == b.Database.Path },
-			func(k, r *Config) { k.Database.Path = r.Database.Path }},
-		{"log.format",
-			func(a, b *Config) bool { return a.Log.Format == b.Log.Format },
-			func(k, r *Config) { k.Log.Format = r.Log.Format }},
+		fixedField("server.casemapping", func(c *Config) *string { return &c.Server.Casemapping }),
+		fixedField("database.path", func(c *Config) *string { return &c.Database.Path }),
+		fixedField("log.format", func(c *Config) *string { return &c.Log.Format }),
+		// History is opened once: whether it exists, where it is kept and
+		// how it is bounded (the capabilities offered follow enabled, so
+		// they must not change without the store).
+		fixedField("history.enabled", func(c *Config) *bool { return &c.History.Enabled }),
+		fixedField("history.persistent", func(c *Config) *bool { return &c.History.Persistent }),
+		fixedField("history.memory", func(c *Config) *int { return &c.History.Memory }),
+		fixedField("history.queue", func(c *Config) *int { return &c.History.Queue }),
+		fixedField("history.retention", func(c *Config) *Retention { return &c.History.Retention }),
 	}
+}
+
+// fixedField is a setting fixed at start that is one comparable field,
+// which field points at in a config.
+func fixedField[T comparable](key string, field func(*Config) *T) fixedSetting {
+	return fixedSetting{key,
+		func(running, next *Config) bool { return *field(running) == *field(next) },
+		func(kept, running *Config) { *field(kept) = *field(running) }}
 }
 
 // FixedAtStart names the settings that only a restart applies.

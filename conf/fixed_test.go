@@ -40,7 +40,36 @@ motd:
 	if _, changed := KeepFixed(running, moved); len(changed) != 0 {
 		t.Errorf("the same listener written as a block: changed %q", changed)
 	}
-	if keys := FixedAtStart(); !slices.Contains(keys, "database.path") || len(keys) != 4 {
+	if keys := FixedAtStart(); !slices.Contains(keys, "database.path") || len(keys) != 9 {
 		t.Errorf("FixedAtStart() = %q", keys)
+	}
+}
+
+// History is opened once, at start: a reload keeps what it was opened with
+// (so the capabilities offered keep matching the store) and names it.
+func TestKeepFixedHistory(t *testing.T) {
+	running := mustLoad(t, Options{Environ: noEnv})
+	next := mustLoad(t, Options{File: writeFile(t, "conference.yaml", `
+history:
+  enabled: false
+  persistent: false
+  memory: 5
+  queue: 7
+  retention: {channelcount: 9}
+  limit: 20
+  replay: 3
+  dms: false
+`), Environ: noEnv})
+	kept, changed := KeepFixed(running, next)
+	want := []string{"history.enabled", "history.persistent", "history.memory", "history.queue", "history.retention"}
+	if !slices.Equal(changed, want) {
+		t.Errorf("changed %q, want %q", changed, want)
+	}
+	h, r := kept.History, running.History
+	if h.Enabled != r.Enabled || h.Persistent != r.Persistent || h.Memory != r.Memory || h.Queue != r.Queue || h.Retention != r.Retention {
+		t.Errorf("history kept as %+v, running %+v", h, r)
+	}
+	if h.Limit != 20 || h.Replay != 3 || h.DMs {
+		t.Errorf("limit, replay and dms not applied: %+v", h)
 	}
 }
