@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/conference-irc/conference/conf"
@@ -18,7 +19,7 @@ func handleREHASH(r *Request) {
 		r.Fail("REHASH", "UNAVAILABLE", "Rehash is not available")
 		return
 	}
-	r.Numeric(RPL_REHASHING, "conference.yaml", "Rehashing")
+	r.Numeric(RPL_REHASHING, configFileName(r.Config), "Rehashing")
 	by := r.Client.Nick()
 	// Reading the file is slow work (a disk, perhaps a hung mount, bounded
 	// by the server's reload timeout): off the workers that serve everyone.
@@ -34,6 +35,16 @@ func handleREHASH(r *Request) {
 		}
 		r.Note("REHASH", "CONFIG_LOADED", "Configuration reloaded")
 	})
+}
+
+// configFileName is the file a reload reads, as 382 names it: its base
+// name (the directory is the server's business), or "*" when the
+// configuration comes from no file.
+func configFileName(cfg *conf.Config) string {
+	if cfg.File() == "" {
+		return "*"
+	}
+	return filepath.Base(cfg.File())
 }
 
 // Rehashed logs a reload that no operator asked for (SIGHUP) and tells

@@ -64,6 +64,8 @@ type Config struct {
 	// Accounts configures SASL, REGISTER, NickServ and nick reservation.
 	Accounts Accounts `koanf:"accounts"`
 
+	// file is the YAML file Load read ("" for none).
+	file string
 	// motdLines is the MOTD split into lines, read once by Load so that a
 	// snapshot never touches the disk.
 	motdLines []string

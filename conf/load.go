@@ -76,6 +76,7 @@ func Load(opts Options) (*Config, error) {
 		cfg.Listeners = append(cfg.Listeners, httpListener(addr))
 	}
 	l.check(cfg, failed)
+	cfg.file = opts.File
 	cfg.exempt = exemptNets(cfg.Exempt)
 	l.readMOTD(cfg, opts.File)
 	l.readCertificates(cfg, opts.File)
@@ -112,6 +113,11 @@ func Problems(err error) []string {
 	}
 	return []string{err.Error()}
 }
+
+// File is the YAML file the configuration was loaded from, as it was
+// named to Load; "" when there was none (or the Config was built by hand).
+// A reload reads the same file.
+func (c *Config) File() string { return c.file }
 
 // MOTDLines returns the message of the day, one string per line: the
 // contents of motd.file when that is set, read at load time, or else

@@ -364,3 +364,13 @@ func TestLoadEmptyEnvIsAnError(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadRemembersItsFile(t *testing.T) {
+	if f := mustLoad(t, Options{Environ: noEnv}).File(); f != "" {
+		t.Errorf("no file: File() = %q", f)
+	}
+	file := writeFile(t, "ircd.yaml", "motd: {text: hi}\n")
+	if f := mustLoad(t, Options{File: file, Environ: noEnv}).File(); f != file {
+		t.Errorf("File() = %q, want %q", f, file)
+	}
+}
