@@ -304,12 +304,16 @@ func TestChathistoryPrivate(t *testing.T) {
 	}
 	alice, bob, carol := login("alice", "Alice"), login("bob", "Bob"), login("carol", "Carol")
 	anon := srv.Register(t, "anon", historyCaps...)
+	// Each wait names its line: alice's first PRIVMSG may be her own echo.
+	said := func(text string) func(*irc.Message) bool {
+		return func(m *irc.Message) bool { return m.Command == "PRIVMSG" && m.Trailing() == text }
+	}
 	alice.Send("PRIVMSG bob :hello bob")
-	bob.ExpectCommand("PRIVMSG")
+	bob.Expect(said("hello bob"))
 	bob.Send("PRIVMSG alice :hello alice")
-	alice.ExpectCommand("PRIVMSG")
+	alice.Expect(said("hello alice"))
 	anon.Send("PRIVMSG alice :not stored")
-	alice.ExpectCommand("PRIVMSG")
+	alice.Expect(said("not stored"))
 	if got := texts(fetchHistory(t, alice, "CHATHISTORY LATEST bob * 10")); got != "hello bob hello alice" {
 		t.Errorf("alice's conversation with bob: %q", got)
 	}
